@@ -1,0 +1,436 @@
+/**
+ * The analysis engine: the packet pipeline from captured frames to events.
+ *
+ *   frame -> link (link/) -> IP (ip/, fragment reassembly) -> TCP (tcp/)
+ *         -> connection table -> stream reassembly -> SMB framing (smb/)
+ *         -> SMB2 messages -> events (events/)
+ *
+ * The engine owns every table and enforces their limits; it knows nothing of
+ * logs (those subscribe to events). Data flows one way; the only thing that
+ * flows back is time (`now`) and weird reporting.
+ */
+
+import { EventBus } from './events/bus.js';
+import type { ConnRef } from './events/catalogue.js';
+import { DEFAULT_FRAGMENT_LIMITS, type FragmentLimits, FragmentReassembler } from './ip/fragments.js';
+import { decodeIp, IP_WEIRD, type IpInfo, IpStatus, newIpInfo } from './ip/ip.js';
+import { decodeLink, type LinkResult, LinkStatus } from './link/link.js';
+import { SmbConnectionAnalyzer } from './smb/analyzer.js';
+import { DEFAULT_SMB_LIMITS, type SmbContext, type SmbLimits } from './smb/context.js';
+import { Connection, type Endpoint, EndpointState } from './tcp/conn.js';
+import { Reassembler, SegmentResult } from './tcp/reassembler.js';
+import { ConnectionTable } from './tcp/table.js';
+import { ACK, decodeTcp, FIN, newTcpInfo, RST, SYN, type TcpInfo, TcpStatus, tcpChecksumOk } from './tcp/tcp.js';
+import { UidGenerator } from './tcp/uid.js';
+
+export interface EngineLimits extends SmbLimits {
+  /** connections tracked at once; the least recently active is evicted beyond it */
+  maxConnections: number;
+  /** out-of-order bytes held per direction of a connection */
+  maxOutOfOrder: number;
+  fragments: FragmentLimits;
+}
+
+export const DEFAULT_LIMITS: EngineLimits = {
+  ...DEFAULT_SMB_LIMITS,
+  maxConnections: 250_000,
+  maxOutOfOrder: 4 * 1024 * 1024,
+  fragments: DEFAULT_FRAGMENT_LIMITS,
+};
+
+export interface EngineOptions {
+  /** verify IP and TCP checksums (Zeek's default; `-C` turns it off) */
+  verifyChecksums?: boolean;
+  /** seed for reproducible uids */
+  seed?: number | bigint | undefined;
+  /** TCP ports always analyzed as SMB (default 139 and 445) */
+  smbPorts?: readonly number[];
+  limits?: Partial<EngineLimits>;
+  /** seconds without packets before a TCP connection is expired (Zeek's tcp_inactivity_timeout) */
+  tcpInactivityTimeout?: number;
+  /** seconds a closed or reset connection is kept for late packets (Zeek's tcp_close_delay) */
+  tcpCloseDelay?: number;
+}
+
+export interface EngineStats {
+  packets: number;
+  bytes: number;
+  nonIp: number;
+  nonTcp: number;
+  badChecksums: number;
+  tcpPackets: number;
+  connections: number;
+  smbConnections: number;
+  smb2Messages: number;
+  closes: number;
+  weirds: number;
+}
+
+/** Weirds sampled per name and connection as Zeek does: the first 1000, then 1 in 1000. */
+const WEIRD_SAMPLING_THRESHOLD = 1000;
+const WEIRD_SAMPLING_RATE = 1000;
+
+interface ConnExtra {
+  ref: ConnRef;
+  weirdCounts?: Map<string, number>;
+  smbChunks: number;
+}
+
+export class Engine {
+  readonly bus = new EventBus();
+  readonly stats: EngineStats = {
+    packets: 0,
+    bytes: 0,
+    nonIp: 0,
+    nonTcp: 0,
+    badChecksums: 0,
+    tcpPackets: 0,
+    connections: 0,
+    smbConnections: 0,
+    smb2Messages: 0,
+    closes: 0,
+    weirds: 0,
+  };
+  /** network time of the current packet */
+  now = 0;
+  readonly limits: EngineLimits;
+  readonly conns = new ConnectionTable();
+
+  private readonly verify: boolean;
+  private readonly smbPorts: ReadonlySet<number>;
+  private readonly uids: UidGenerator;
+  private readonly frags: FragmentReassembler;
+  private readonly inactivity: number;
+  private readonly closeDelay: number;
+  private readonly link: LinkResult = { ethertype: 0, off: 0 };
+  private readonly ip: IpInfo = newIpInfo();
+  private readonly tcp: TcpInfo = newTcpInfo();
+  private readonly extra = new WeakMap<Connection, ConnExtra>();
+  private readonly netWeirdCounts = new Map<string, number>();
+  private readonly unknownLinktypes = new Set<number>();
+  private lastSweep = 0;
+  /** checksum failures and verified packets, to suggest -C when most fail */
+  private checksumFailures = 0;
+  private checksumsVerified = 0;
+  /** called when a connection is removed (finished, expired, evicted or at the end) */
+  onConnectionDone: ((c: Connection) => void) | undefined;
+
+  constructor(options: EngineOptions = {}) {
+    this.verify = options.verifyChecksums ?? true;
+    this.smbPorts = new Set(options.smbPorts ?? [139, 445]);
+    this.uids = new UidGenerator(options.seed);
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.frags = new FragmentReassembler(this.limits.fragments);
+    this.inactivity = options.tcpInactivityTimeout ?? 300;
+    this.closeDelay = options.tcpCloseDelay ?? 5;
+  }
+
+  /** The uid generator, shared with file analysis so `--seed` covers file ids too. */
+  get uidGenerator(): UidGenerator {
+    return this.uids;
+  }
+
+  /** Most packets failed checksum verification (a sign of checksum offloading). */
+  get checksumsMostlyBad(): boolean {
+    return this.checksumsVerified >= 10 && this.checksumFailures * 2 > this.checksumsVerified;
+  }
+
+  /** One captured frame; `buf` is only valid during the call. */
+  packet(linktype: number, ts: number, buf: Uint8Array, off: number, caplen: number, wirelen: number): void {
+    this.now = ts;
+    this.stats.packets++;
+    this.stats.bytes += caplen;
+    void wirelen;
+    if (ts - this.lastSweep >= 1) this.sweep();
+    const st = decodeLink(linktype, buf, off, off + caplen, this.link);
+    if (st !== LinkStatus.Ok) {
+      if (st === LinkStatus.UnknownLinkType) {
+        if (!this.unknownLinktypes.has(linktype)) {
+          this.unknownLinktypes.add(linktype);
+          this.netWeird('unknown_link_type', `link type ${linktype}`);
+        }
+      } else if (st === LinkStatus.Truncated) this.netWeird('truncated_link_header');
+      this.stats.nonIp++;
+      this.bus.drain();
+      return;
+    }
+    this.network(buf, this.link.off, off + caplen);
+    this.bus.drain();
+  }
+
+  /** End of input: every connection is finished and every event delivered. */
+  finish(): void {
+    for (const c of [...this.conns.all()]) this.remove(c);
+    this.bus.drain();
+  }
+
+  private network(buf: Uint8Array, off: number, end: number): void {
+    const ip = this.ip;
+    const st = decodeIp(buf, off, end, this.verify, ip);
+    if (st !== IpStatus.Ok && st !== IpStatus.Truncated) {
+      this.netWeird(IP_WEIRD[st] ?? 'bad_IP');
+      if (st === IpStatus.BadChecksum) this.stats.badChecksums++;
+      return;
+    }
+    if (ip.fragment) {
+      const payload = this.frags.add(ip, buf, this.now, (name) => this.netWeird(name));
+      if (!payload) return;
+      ip.payOff = 0;
+      ip.payEnd = payload.length;
+      ip.payWire = payload.length;
+      ip.fragment = false;
+      if (ip.proto === 6) this.tcpSegment(payload, ip, false);
+      else this.stats.nonTcp++;
+      return;
+    }
+    if (ip.proto === 6) this.tcpSegment(buf, ip, st === IpStatus.Ok);
+    else this.stats.nonTcp++;
+  }
+
+  private tcpSegment(buf: Uint8Array, ip: IpInfo, whole: boolean): void {
+    const t = this.tcp;
+    const st = decodeTcp(buf, ip, t);
+    if (st !== TcpStatus.Ok) {
+      this.netWeird(st === TcpStatus.Truncated ? 'truncated_header' : 'bad_TCP_header_len');
+      return;
+    }
+    this.stats.tcpPackets++;
+    const h = ConnectionTable.hash(ip, t.sport, t.dport);
+    let c = this.conns.find(h, ip, t.sport, t.dport);
+    let isOrig = this.conns.isOrig;
+    if (c && (t.flags & (SYN | ACK)) === SYN && isReusable(c)) {
+      // a new SYN on a finished 4-tuple: a new connection
+      this.remove(c);
+      c = undefined;
+    }
+    if (!c) {
+      c = this.newConnection(ip, t, h);
+      isOrig = this.conns.isOrig;
+    } else {
+      this.conns.touch(c);
+    }
+    c.last = this.now;
+    // checksum, verified only when the whole segment was captured
+    if (this.verify && whole && ip.payEnd - ip.payOff === ip.payWire) {
+      this.checksumsVerified++;
+      if (!tcpChecksumOk(buf, ip)) {
+        this.checksumFailures++;
+        this.stats.badChecksums++;
+        c.addLetter('c', isOrig);
+        this.connWeird(c, 'bad_TCP_checksum');
+        return;
+      }
+    }
+    const ep = isOrig ? c.orig : c.resp;
+    const peer = isOrig ? c.resp : c.orig;
+    ep.pkts++;
+    ep.ipBytes += ip.totalLen;
+    this.updateState(c, ep, peer, t, isOrig);
+    const reasm = ep.reasm;
+    if (c.app && reasm) {
+      if (!reasm.started && ep.synSeen) reasm.start((ep.startSeq + 1) >>> 0);
+      if (t.dataWire > 0) {
+        const r = reasm.segment(syn(t) ? (t.seq + 1) >>> 0 : t.seq, buf, t.dataOff, t.dataLen, t.dataWire);
+        if (r === SegmentResult.Retransmission) c.addLetter('t', isOrig);
+      }
+      if (t.flags & ACK) peer.reasm?.ack(t.ack);
+    } else if (!c.notSmb && t.dataWire > 0 && t.dataLen >= 8) {
+      this.detectSmb(c, buf, t, isOrig);
+    }
+  }
+
+  private newConnection(ip: IpInfo, t: TcpInfo, h: number): Connection {
+    if (this.conns.size >= this.limits.maxConnections) {
+      const victim = this.conns.oldest();
+      if (victim) {
+        this.netWeird('connection_table_full', `evicted ${victim.uid} after ${this.limits.maxConnections} connections`);
+        this.remove(victim);
+      }
+    }
+    // originator: the SYN's sender; the SYN-ACK's receiver; else the side not on an SMB port
+    let flip = false;
+    if ((t.flags & (SYN | ACK)) === (SYN | ACK)) flip = true;
+    else if ((t.flags & SYN) === 0 && this.smbPorts.has(t.sport) && !this.smbPorts.has(t.dport)) flip = true;
+    const s = [ip.s0, ip.s1, ip.s2, ip.s3] as const;
+    const d = [ip.d0, ip.d1, ip.d2, ip.d3] as const;
+    const c = flip
+      ? new Connection(this.uids.next('C'), ip.version, d, t.dport, s, t.sport, this.now)
+      : new Connection(this.uids.next('C'), ip.version, s, t.sport, d, t.dport, this.now);
+    if (flip && (t.flags & SYN) !== 0) c.addLetter('^', true);
+    this.conns.insert(c, h);
+    this.conns.isOrig = !flip;
+    this.stats.connections++;
+    this.extra.set(c, { ref: { uid: c.uid, id: c.id() }, smbChunks: 0 });
+    if (this.smbPorts.has(c.rp) || this.smbPorts.has(c.op)) {
+      this.attachSmb(c, (t.flags & SYN) === 0);
+    }
+    return c;
+  }
+
+  /** Starts SMB analysis of a connection; `midstream` when its start was not seen. */
+  private attachSmb(c: Connection, midstream: boolean): void {
+    const ref = this.ref(c);
+    const ctx: SmbContext = {
+      bus: this.bus,
+      limits: this.limits,
+      now: () => this.now,
+      weird: (cr, name, addl, source) => this.connWeirdRef(c, cr, name, addl, source),
+    };
+    const app = new SmbConnectionAnalyzer(ref, ctx, midstream);
+    c.app = app;
+    const extra = this.extra.get(c)!;
+    const feed = (isOrig: boolean) => ({
+      data: (buf: Uint8Array, off: number, len: number) => {
+        if (++extra.smbChunks === 3) c.addService('smb');
+        app.data(isOrig, buf, off, len);
+      },
+      gap: (len: number) => {
+        c.addLetter('g', isOrig);
+        app.gap(isOrig, len);
+      },
+    });
+    c.orig.reasm = new Reassembler(feed(true), this.limits.maxOutOfOrder);
+    c.resp.reasm = new Reassembler(feed(false), this.limits.maxOutOfOrder);
+    // a stream whose SYN was seen begins after it
+    if (c.orig.synSeen) c.orig.reasm.start((c.orig.startSeq + 1) >>> 0);
+    if (c.resp.synSeen) c.resp.reasm.start((c.resp.startSeq + 1) >>> 0);
+    this.stats.smbConnections++;
+  }
+
+  /** SMB on a port that is not an SMB port: recognised by its first payload. */
+  private detectSmb(c: Connection, buf: Uint8Array, t: TcpInfo, isOrig: boolean): void {
+    const o = t.dataOff;
+    const b4 = buf[o + 4];
+    const isSmb =
+      buf[o] === 0 &&
+      (b4 === 0xfe || b4 === 0xff || b4 === 0xfd) &&
+      buf[o + 5] === 0x53 &&
+      buf[o + 6] === 0x4d &&
+      buf[o + 7] === 0x42;
+    if (!isSmb) {
+      c.notSmb = true;
+      return;
+    }
+    this.attachSmb(c, !c.orig.synSeen);
+    const ep = isOrig ? c.orig : c.resp;
+    const seq = syn(t) ? (t.seq + 1) >>> 0 : t.seq;
+    ep.reasm!.segment(seq, buf, t.dataOff, t.dataLen, t.dataWire);
+  }
+
+  /** Endpoint state machine (Zeek's TCP endpoint states) and history letters. */
+  private updateState(c: Connection, ep: Endpoint, peer: Endpoint, t: TcpInfo, isOrig: boolean): void {
+    const f = t.flags;
+    const syn = (f & SYN) !== 0;
+    const ack = (f & ACK) !== 0;
+    const fin = (f & FIN) !== 0;
+    const rst = (f & RST) !== 0;
+    if (syn && (fin || rst)) c.addLetter('q', isOrig);
+    else if (fin && rst) c.addLetter('i', isOrig);
+    if (syn) {
+      c.addLetter(ack ? 'h' : 's', isOrig);
+      if (!ep.seqKnown || !ep.synSeen) {
+        ep.startSeq = t.seq >>> 0;
+        ep.seqKnown = true;
+        ep.synSeen = true;
+        ep.lastPos = 1;
+      }
+      if (ep.state === EndpointState.Inactive) ep.state = ack ? EndpointState.SynAckSent : EndpointState.SynSent;
+    } else if (!ep.seqKnown) {
+      ep.startSeq = t.seq >>> 0;
+      ep.seqKnown = true;
+    }
+    if (ep.seqKnown) {
+      const pos = ((t.seq - ep.startSeq) | 0) + t.dataWire + (syn ? 1 : 0) + (fin ? 1 : 0);
+      if (pos > ep.lastPos) ep.lastPos = pos;
+    }
+    if (t.dataWire > 0) c.addLetter('d', isOrig);
+    else if (ack && !syn && !fin && !rst) c.addLetter('a', isOrig);
+    if (t.win === 0 && !syn && !rst) c.addLetter('w', isOrig);
+    if (fin) {
+      c.addLetter('f', isOrig);
+      ep.finSeen = true;
+      if (ep.state !== EndpointState.Reset) ep.state = EndpointState.Closed;
+    }
+    if (rst) {
+      c.addLetter('r', isOrig);
+      ep.rstSeen = true;
+      ep.state = EndpointState.Reset;
+    }
+    if (!syn && !fin && !rst) {
+      if (ep.state === EndpointState.Inactive) ep.state = EndpointState.Partial;
+      else if ((ep.state === EndpointState.SynSent || ep.state === EndpointState.SynAckSent) && ack && peer.synSeen) {
+        ep.state = EndpointState.Established;
+        if (peer.state === EndpointState.SynSent || peer.state === EndpointState.SynAckSent) {
+          peer.state = EndpointState.Established;
+        }
+      }
+    }
+    if (ack && ep.state === EndpointState.SynAckSent && peer.state === EndpointState.Established) {
+      ep.state = EndpointState.Established;
+    }
+  }
+
+  /** Expires idle connections and those closed for longer than the close delay. */
+  private sweep(): void {
+    this.lastSweep = this.now;
+    for (;;) {
+      const c = this.conns.oldest();
+      if (!c) return;
+      const idle = this.now - c.last;
+      const closed = c.orig.state >= EndpointState.Closed && c.resp.state >= EndpointState.Closed;
+      if (idle > this.inactivity || (closed && idle > this.closeDelay)) this.remove(c);
+      else return;
+    }
+  }
+
+  private remove(c: Connection): void {
+    if (c.finished) return;
+    c.finished = true;
+    this.conns.remove(c);
+    c.orig.reasm?.flush();
+    c.resp.reasm?.flush();
+    c.app?.done();
+    if (c.app instanceof SmbConnectionAnalyzer) {
+      this.stats.smb2Messages += c.app.smb2.messages;
+      this.stats.closes += c.app.smb2.closes;
+    }
+    this.onConnectionDone?.(c);
+  }
+
+  ref(c: Connection): ConnRef {
+    return this.extra.get(c)!.ref;
+  }
+
+  connWeird(c: Connection, name: string, addl = '', source = ''): void {
+    this.connWeirdRef(c, this.ref(c), name, addl, source);
+  }
+
+  private connWeirdRef(c: Connection, ref: ConnRef, name: string, addl = '', source = ''): void {
+    const extra = this.extra.get(c);
+    let counts = extra?.weirdCounts;
+    if (extra && !counts) counts = extra.weirdCounts = new Map();
+    if (counts && !sample(counts, name)) return;
+    this.stats.weirds++;
+    this.bus.raise('conn_weird', this.now, name, ref, addl, source);
+  }
+
+  netWeird(name: string, addl = '', source = ''): void {
+    if (!sample(this.netWeirdCounts, name)) return;
+    this.stats.weirds++;
+    this.bus.raise('net_weird', this.now, name, addl, source);
+  }
+}
+
+function syn(t: TcpInfo): boolean {
+  return (t.flags & SYN) !== 0;
+}
+
+function isReusable(c: Connection): boolean {
+  return c.orig.state >= EndpointState.Closed || c.resp.state >= EndpointState.Closed;
+}
+
+function sample(counts: Map<string, number>, name: string): boolean {
+  const n = (counts.get(name) ?? 0) + 1;
+  counts.set(name, n);
+  return n <= WEIRD_SAMPLING_THRESHOLD || n % WEIRD_SAMPLING_RATE === 0;
+}

@@ -1,0 +1,61 @@
+/**
+ * The `--events` stream: one JSON object per event (see CONTRACT.md).
+ *
+ *   {"ts":...,"event":"...","uid":"...","id":{...},"args":{...}}
+ *
+ * Values are encoded from their runtime type, which the catalogue fixes per
+ * Zeek type: bigint -> exact integer; number -> shortest round-trip text
+ * (counts, times, doubles); Uint8Array -> lowercase hex (opaque strings);
+ * string -> JSON string; arrays and records recursively, with unset
+ * optional fields (undefined) left out.
+ */
+
+import { hex } from '../bytes/read.js';
+import { EVENT_PARAMS, type EventName } from './catalogue.js';
+
+export function encodeValue(v: unknown): string {
+  switch (typeof v) {
+    case 'bigint':
+      return v.toString();
+    case 'number':
+      return Number.isFinite(v) ? String(v) : 'null';
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'string':
+      return JSON.stringify(v);
+    case 'object': {
+      if (v === null) return 'null';
+      if (v instanceof Uint8Array) return `"${hex(v)}"`;
+      if (Array.isArray(v)) return `[${v.map(encodeValue).join(',')}]`;
+      let s = '{';
+      let first = true;
+      for (const [k, x] of Object.entries(v)) {
+        if (x === undefined) continue;
+        s += `${first ? '' : ','}${JSON.stringify(k)}:${encodeValue(x)}`;
+        first = false;
+      }
+      return `${s}}`;
+    }
+    default:
+      return 'null';
+  }
+}
+
+/** One event as a line of the stream (without the newline). */
+export function encodeEvent(name: EventName, ts: number, args: readonly unknown[]): string {
+  const names = EVENT_PARAMS[name] as readonly string[];
+  let head = `{"ts":${String(ts)},"event":"${name}"`;
+  let body = '';
+  for (let i = 0; i < names.length; i++) {
+    const n = names[i]!;
+    const v = args[i];
+    if (n === 'c') {
+      const c = v as { uid: string; id: unknown };
+      head += `,"uid":${JSON.stringify(c.uid)},"id":${encodeValue(c.id)}`;
+      continue;
+    }
+    if (v === undefined) continue;
+    body += `${body ? ',' : ''}${JSON.stringify(n)}:${encodeValue(v)}`;
+  }
+  return `${head},"args":{${body}}}`;
+}

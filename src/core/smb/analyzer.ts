@@ -1,0 +1,171 @@
+/**
+ * The SMB analyzer of one TCP connection: two framers (one per direction)
+ * feed it session messages, which it dispatches by protocol id:
+ *
+ *   \xfeSMB  SMB2/SMB3 message or compound chain  -> smb2/analyzer.ts
+ *   \xfdSMB  SMB3 TRANSFORM header + encrypted message (only the header is read)
+ *   \xfcSMB  SMB 3.1.1 COMPRESSION_TRANSFORM (not analyzed)
+ *   \xffSMB  SMB1 (the multi-protocol NEGOTIATE of SMB2 clients is expected
+ *            and passes quietly; SMB1 commands are not analyzed yet)
+ */
+
+import type { ConnRef } from '../events/catalogue.js';
+import type { AppAnalyzer } from '../tcp/conn.js';
+import type { SmbContext } from './context.js';
+import { type FrameHandler, SmbFramer } from './framing.js';
+import { Smb2Analyzer } from './smb2/analyzer.js';
+import {
+  isTransformProtocolId,
+  parseTransformHeader,
+  type SMB2TransformHeader,
+  TRANSFORM_HEADER_SIZE,
+} from './smb2/transform.js';
+
+enum Proto {
+  Unknown,
+  Smb1,
+  Smb2,
+  Transform,
+  Compressed,
+}
+
+function protocolOf(b: Uint8Array, o: number, len: number): Proto {
+  if (len < 4 || b[o + 1] !== 0x53 || b[o + 2] !== 0x4d || b[o + 3] !== 0x42) return Proto.Unknown;
+  switch (b[o]) {
+    case 0xfe:
+      return Proto.Smb2;
+    case 0xfd:
+      return Proto.Transform;
+    case 0xfc:
+      return Proto.Compressed;
+    case 0xff:
+      return Proto.Smb1;
+    default:
+      return Proto.Unknown;
+  }
+}
+
+/** What a streamed message is: decided by `plan`, used until `streamEnd`. */
+interface Streaming {
+  proto: Proto;
+  /** a transform header, raised when the message ends */
+  transform?: SMB2TransformHeader | undefined;
+}
+
+export class SmbConnectionAnalyzer implements AppAnalyzer, FrameHandler {
+  private readonly origFramer: SmbFramer;
+  private readonly respFramer: SmbFramer;
+  readonly smb2: Smb2Analyzer;
+  private streaming: [Streaming | undefined, Streaming | undefined] = [undefined, undefined];
+  /** SMB1 messages seen (not analyzed yet) */
+  smb1Messages = 0;
+  compressedMessages = 0;
+
+  constructor(
+    private readonly c: ConnRef,
+    private readonly ctx: SmbContext,
+    midstream: boolean,
+  ) {
+    this.origFramer = new SmbFramer(true, this, ctx.limits, midstream);
+    this.respFramer = new SmbFramer(false, this, ctx.limits, midstream);
+    this.smb2 = new Smb2Analyzer(c, ctx);
+  }
+
+  // --- AppAnalyzer (from TCP reassembly)
+
+  data(isOrig: boolean, buf: Uint8Array, off: number, len: number): void {
+    (isOrig ? this.origFramer : this.respFramer).data(buf, off, len);
+  }
+
+  gap(isOrig: boolean, len: number): void {
+    (isOrig ? this.origFramer : this.respFramer).gap(len);
+  }
+
+  done(): void {
+    this.smb2.done();
+  }
+
+  // --- FrameHandler (from the framers)
+
+  message(isOrig: boolean, buf: Uint8Array, off: number, len: number): void {
+    switch (protocolOf(buf, off, len)) {
+      case Proto.Smb2:
+        this.smb2.message(isOrig, buf, off, off + len);
+        return;
+      case Proto.Transform:
+        this.transform(buf, off, len);
+        return;
+      case Proto.Smb1:
+        this.smb1Messages++;
+        return;
+      case Proto.Compressed:
+        this.compressedMessages++;
+        return;
+      default:
+        this.weird('SMB_unknown_protocol_id', len >= 4 ? hex4(buf, off) : `${len} bytes`);
+    }
+  }
+
+  plan(isOrig: boolean, buf: Uint8Array, off: number, have: number, total: number): number {
+    const proto = protocolOf(buf, off, have);
+    if (proto === Proto.Transform) return TRANSFORM_HEADER_SIZE;
+    if (proto === Proto.Compressed) return 4;
+    if (proto === Proto.Smb2) return this.smb2.plan(isOrig, buf, off, have, total);
+    return total;
+  }
+
+  streamStart(isOrig: boolean, buf: Uint8Array, off: number, len: number, total: number): void {
+    const proto = protocolOf(buf, off, len);
+    const s: Streaming = { proto };
+    this.streaming[isOrig ? 0 : 1] = s;
+    if (proto === Proto.Transform) s.transform = this.parseTransform(buf, off, len);
+    else if (proto === Proto.Compressed) this.compressedMessages++;
+    else if (proto === Proto.Smb2) this.smb2.streamStart(isOrig, buf, off, len, total);
+  }
+
+  streamData(isOrig: boolean, buf: Uint8Array, off: number, len: number): void {
+    if (this.streaming[isOrig ? 0 : 1]?.proto === Proto.Smb2) this.smb2.streamData(isOrig, buf, off, len);
+  }
+
+  streamGap(isOrig: boolean, len: number): void {
+    if (this.streaming[isOrig ? 0 : 1]?.proto === Proto.Smb2) this.smb2.streamGap(isOrig, len);
+  }
+
+  streamEnd(isOrig: boolean): void {
+    const s = this.streaming[isOrig ? 0 : 1];
+    this.streaming[isOrig ? 0 : 1] = undefined;
+    if (s?.proto === Proto.Smb2) this.smb2.streamEnd(isOrig);
+    else if (s?.transform) this.raiseTransform(s.transform);
+  }
+
+  nbss(_isOrig: boolean, _type: number, _buf: Uint8Array, _off: number, _len: number): void {
+    // NetBIOS session request / responses / keep-alives carry no SMB
+  }
+
+  weird(name: string, addl?: string): void {
+    this.ctx.weird(this.c, name, addl, 'SMB');
+  }
+
+  private transform(buf: Uint8Array, off: number, len: number): void {
+    const t = this.parseTransform(buf, off, len);
+    if (t) this.raiseTransform(t);
+  }
+
+  private parseTransform(buf: Uint8Array, off: number, len: number): SMB2TransformHeader | undefined {
+    if (len < TRANSFORM_HEADER_SIZE || !isTransformProtocolId(buf, off)) {
+      this.weird('SMB2_truncated_transform_header', `${len} bytes`);
+      return undefined;
+    }
+    return parseTransformHeader(buf, off);
+  }
+
+  private raiseTransform(t: SMB2TransformHeader): void {
+    this.ctx.bus.raise('smb2_transform_header', this.ctx.now(), this.c, t);
+  }
+}
+
+function hex4(b: Uint8Array, o: number): string {
+  let s = '';
+  for (let i = 0; i < 4; i++) s += b[o + i]!.toString(16).padStart(2, '0');
+  return s;
+}

@@ -1,0 +1,341 @@
+/**
+ * SMB transport framing over one direction of a TCP stream: the 4-byte
+ * NetBIOS session service header (RFC 1002; port 139) that direct TCP
+ * transport (port 445) reuses as [0x00][24-bit length].
+ *
+ * Small messages are handed over whole, without copying when a message sits
+ * inside one delivered segment. Large messages are probed first: the
+ * handler's `plan` says how many leading bytes it needs in one piece (an SMB2
+ * header plus a READ/WRITE fixed part); the rest is streamed through
+ * `streamData`, so bulk file data is never copied or buffered here.
+ *
+ * After a gap the framer continues at the next message boundary when the gap
+ * falls inside the current message (its length is known); otherwise it
+ * resynchronises by scanning for a session-message header followed by an
+ * SMB protocol id (\xfeSMB, \xffSMB, \xfdSMB, \xfcSMB).
+ */
+
+import { u24be } from '../bytes/read.js';
+
+export const NBSS_MESSAGE = 0x00;
+export const NBSS_REQUEST = 0x81;
+export const NBSS_POSITIVE = 0x82;
+export const NBSS_NEGATIVE = 0x83;
+export const NBSS_RETARGET = 0x84;
+export const NBSS_KEEPALIVE = 0x85;
+
+export interface FrameHandler {
+  /** A whole session message [off, off+len), valid during the call. */
+  message(isOrig: boolean, buf: Uint8Array, off: number, len: number): void;
+  /**
+   * For a message of `total` bytes whose first `have` bytes are at buf[off..]:
+   * how many leading bytes must be seen in one piece. Returning `total` asks
+   * for the whole message.
+   */
+  plan(isOrig: boolean, buf: Uint8Array, off: number, have: number, total: number): number;
+  /** The first `len` bytes of a streamed message of `total` bytes. */
+  streamStart(isOrig: boolean, buf: Uint8Array, off: number, len: number, total: number): void;
+  /** Following bytes of the streamed message. */
+  streamData(isOrig: boolean, buf: Uint8Array, off: number, len: number): void;
+  /** Bytes of the streamed message that were not seen. */
+  streamGap(isOrig: boolean, len: number): void;
+  /** The streamed message is complete. */
+  streamEnd(isOrig: boolean): void;
+  /** A NetBIOS session-service control message (request, responses, keep-alive). */
+  nbss(isOrig: boolean, type: number, buf: Uint8Array, off: number, len: number): void;
+  weird(name: string, addl?: string): void;
+}
+
+export interface FramingLimits {
+  /** largest message buffered whole (larger ones are streamed or skipped) */
+  maxMessage: number;
+}
+
+/** Messages up to this size are always buffered whole. */
+const SMALL = 4096;
+/** Bytes probed before deciding how to handle a large message. */
+const PROBE = 128;
+/** Largest NBSS control message body accepted. */
+const MAX_CONTROL = 1024;
+
+enum Mode {
+  Header,
+  Whole,
+  Probe,
+  Prefix,
+  Stream,
+  Skip,
+  Resync,
+}
+
+export class SmbFramer {
+  private mode = Mode.Header;
+  private readonly hdr = new Uint8Array(4);
+  private hdrHave = 0;
+  private type = 0;
+  /** body length of the current message */
+  private total = 0;
+  /** body bytes of the current message consumed so far */
+  private got = 0;
+  private acc = new Uint8Array(SMALL);
+  private accHave = 0;
+  /** bytes to gather before the next decision (Whole/Probe/Prefix) */
+  private accNeed = 0;
+  /** the current buffered message lost bytes in a gap: drop it when complete */
+  private damaged = false;
+  /** messages seen (complete, streamed or control) */
+  messages = 0;
+  /** resynchronisations after gaps or garbage */
+  resyncs = 0;
+
+  constructor(
+    private readonly isOrig: boolean,
+    private readonly handler: FrameHandler,
+    private readonly limits: FramingLimits,
+    /** start by scanning for a message boundary (connection picked up mid-stream) */
+    startInResync = false,
+  ) {
+    if (startInResync) this.mode = Mode.Resync;
+  }
+
+  data(buf: Uint8Array, off: number, len: number): void {
+    const end = off + len;
+    let p = off;
+    while (p < end) {
+      switch (this.mode) {
+        case Mode.Resync: {
+          const q = findBoundary(buf, p, end);
+          if (q < 0) return;
+          p = q;
+          this.mode = Mode.Header;
+          this.hdrHave = 0;
+          break;
+        }
+        case Mode.Header: {
+          if (this.hdrHave === 0 && end - p >= 4) {
+            this.type = buf[p]!;
+            this.total = u24be(buf, p + 1);
+            p += 4;
+          } else {
+            const n = Math.min(4 - this.hdrHave, end - p);
+            this.hdr.set(buf.subarray(p, p + n), this.hdrHave);
+            this.hdrHave += n;
+            p += n;
+            if (this.hdrHave < 4) return;
+            this.hdrHave = 0;
+            this.type = this.hdr[0]!;
+            this.total = u24be(this.hdr, 1);
+          }
+          this.beginMessage();
+          break;
+        }
+        case Mode.Whole:
+        case Mode.Probe:
+        case Mode.Prefix: {
+          // zero-copy when the whole message is here
+          if (this.mode === Mode.Whole && this.accHave === 0 && end - p >= this.total) {
+            this.got = this.total;
+            p += this.total;
+            this.completeWhole(buf, p - this.total);
+            break;
+          }
+          const n = Math.min(this.accNeed - this.accHave, end - p);
+          this.ensureAcc(this.accNeed);
+          this.acc.set(buf.subarray(p, p + n), this.accHave);
+          this.accHave += n;
+          this.got += n;
+          p += n;
+          if (this.accHave < this.accNeed) return;
+          this.decide();
+          break;
+        }
+        case Mode.Stream: {
+          const n = Math.min(this.total - this.got, end - p);
+          this.got += n;
+          this.handler.streamData(this.isOrig, buf, p, n);
+          p += n;
+          if (this.got === this.total) this.finishStream();
+          break;
+        }
+        case Mode.Skip: {
+          const n = Math.min(this.total - this.got, end - p);
+          this.got += n;
+          p += n;
+          if (this.got === this.total) this.mode = Mode.Header;
+          break;
+        }
+      }
+    }
+  }
+
+  /** `len` bytes of the stream were not seen. */
+  gap(len: number): void {
+    switch (this.mode) {
+      case Mode.Header:
+        if (this.hdrHave === 0 && len === 0) return;
+        this.resync();
+        return;
+      case Mode.Resync:
+        return;
+      case Mode.Stream: {
+        const inside = Math.min(len, this.total - this.got);
+        this.got += inside;
+        this.handler.streamGap(this.isOrig, inside);
+        if (this.got === this.total) this.finishStream();
+        if (len > inside) this.resync();
+        return;
+      }
+      case Mode.Skip: {
+        const inside = Math.min(len, this.total - this.got);
+        this.got += inside;
+        if (this.got === this.total) this.mode = Mode.Header;
+        if (len > inside) this.resync();
+        return;
+      }
+      default: {
+        // a message being gathered lost bytes: skip to its end if the gap stays inside it
+        const remaining = this.total - this.got;
+        if (len < remaining) {
+          this.handler.weird('smb_message_gap', `${len} bytes missing inside a message of ${this.total}`);
+          this.got += len;
+          this.mode = Mode.Skip;
+          this.accHave = 0;
+          return;
+        }
+        if (len === remaining) {
+          this.accHave = 0;
+          this.mode = Mode.Header;
+          return;
+        }
+        this.resync();
+      }
+    }
+  }
+
+  private resync(): void {
+    this.mode = Mode.Resync;
+    this.hdrHave = 0;
+    this.accHave = 0;
+    this.resyncs++;
+  }
+
+  private beginMessage(): void {
+    this.got = 0;
+    this.accHave = 0;
+    this.damaged = false;
+    const t = this.type;
+    if (t !== NBSS_MESSAGE) {
+      if (
+        t === NBSS_REQUEST ||
+        t === NBSS_POSITIVE ||
+        t === NBSS_NEGATIVE ||
+        t === NBSS_RETARGET ||
+        t === NBSS_KEEPALIVE
+      ) {
+        if (this.total > MAX_CONTROL) {
+          this.handler.weird('NetBIOS_control_message_too_long', `type 0x${t.toString(16)} length ${this.total}`);
+          this.mode = Mode.Skip;
+          return;
+        }
+        if (this.total === 0) {
+          this.messages++;
+          this.handler.nbss(this.isOrig, t, this.acc, 0, 0);
+          this.mode = Mode.Header;
+          return;
+        }
+        this.mode = Mode.Whole;
+        this.accNeed = this.total;
+        return;
+      }
+      // not a session-service message: the stream is out of step
+      this.handler.weird('NetBIOS_bad_message_type', `type 0x${t.toString(16)}`);
+      this.resync();
+      return;
+    }
+    if (this.total === 0) {
+      this.mode = Mode.Header;
+      return;
+    }
+    if (this.total <= SMALL) {
+      this.mode = Mode.Whole;
+      this.accNeed = this.total;
+    } else {
+      this.mode = Mode.Probe;
+      this.accNeed = PROBE;
+    }
+  }
+
+  /** Enough bytes were gathered for the current mode. */
+  private decide(): void {
+    if (this.mode === Mode.Whole) {
+      this.completeWhole(this.acc, 0);
+      return;
+    }
+    if (this.mode === Mode.Probe) {
+      const k = Math.max(PROBE, Math.min(this.total, this.handler.plan(this.isOrig, this.acc, 0, PROBE, this.total)));
+      if (k >= this.total) {
+        if (this.total > this.limits.maxMessage) {
+          this.handler.weird('smb_message_too_large', `${this.total} bytes`);
+          this.mode = Mode.Skip;
+          this.accHave = 0;
+          if (this.got === this.total) this.mode = Mode.Header;
+          return;
+        }
+        this.mode = Mode.Whole;
+        this.accNeed = this.total;
+        if (this.accHave >= this.accNeed) this.completeWhole(this.acc, 0);
+        return;
+      }
+      this.mode = Mode.Prefix;
+      this.accNeed = k;
+      if (this.accHave < k) return;
+    }
+    // Prefix gathered: start streaming the rest
+    this.messages++;
+    this.handler.streamStart(this.isOrig, this.acc, 0, this.accNeed, this.total);
+    this.accHave = 0;
+    this.mode = Mode.Stream;
+    if (this.got === this.total) this.finishStream();
+  }
+
+  private completeWhole(buf: Uint8Array, off: number): void {
+    const t = this.type;
+    const len = this.total;
+    this.accHave = 0;
+    this.mode = Mode.Header;
+    this.messages++;
+    if (this.damaged) return;
+    if (t === NBSS_MESSAGE) this.handler.message(this.isOrig, buf, off, len);
+    else this.handler.nbss(this.isOrig, t, buf, off, len);
+  }
+
+  private finishStream(): void {
+    this.mode = Mode.Header;
+    this.handler.streamEnd(this.isOrig);
+  }
+
+  private ensureAcc(n: number): void {
+    if (n <= this.acc.length) return;
+    let size = this.acc.length;
+    while (size < n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.acc.subarray(0, this.accHave));
+    this.acc = next;
+  }
+}
+
+/**
+ * Finds the next plausible message boundary in [p, end): a session-message
+ * header (type 0, length >= 4) followed by an SMB protocol id. Returns -1.
+ */
+export function findBoundary(buf: Uint8Array, p: number, end: number): number {
+  for (let i = p; i + 8 <= end; i++) {
+    if (buf[i + 5] !== 0x53 || buf[i + 6] !== 0x4d || buf[i + 7] !== 0x42) continue; // "SMB"
+    const id = buf[i + 4]!;
+    if (id !== 0xfe && id !== 0xff && id !== 0xfd && id !== 0xfc) continue;
+    if (buf[i] !== 0) continue;
+    if (u24be(buf, i + 1) < 8) continue;
+    return i;
+  }
+  return -1;
+}

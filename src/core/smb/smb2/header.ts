@@ -1,0 +1,61 @@
+/**
+ * The SMB2 packet header (MS-SMB2 2.2.1), 64 bytes, in its sync and async
+ * forms. Zeek reads the words at offsets 32 and 36 as process_id and tree_id
+ * whatever the form, so for an ASYNC message (flag 0x2) they hold the two
+ * halves of the AsyncId; smbscope does the same.
+ */
+
+import { u16le, u32le, u64le } from '../../bytes/read.js';
+import type { SMB2Header } from './types.js';
+
+export const SMB2_HEADER_SIZE = 64;
+
+export const SMB2_FLAGS_SERVER_TO_REDIR = 0x1;
+export const SMB2_FLAGS_ASYNC_COMMAND = 0x2;
+export const SMB2_FLAGS_RELATED_OPERATIONS = 0x4;
+export const SMB2_FLAGS_SIGNED = 0x8;
+
+export const STATUS_SUCCESS = 0;
+export const STATUS_PENDING = 0x103;
+export const STATUS_BUFFER_OVERFLOW = 0x80000005;
+export const STATUS_MORE_PROCESSING_REQUIRED = 0xc0000016;
+
+/** True when buf[o..o+4) is the SMB2 protocol id \xfeSMB. */
+export function isSmb2ProtocolId(b: Uint8Array, o: number): boolean {
+  return b[o] === 0xfe && b[o + 1] === 0x53 && b[o + 2] === 0x4d && b[o + 3] === 0x42;
+}
+
+/** Parses the header at `o`; the caller guarantees 64 bytes are there. */
+export function parseSmb2Header(b: Uint8Array, o: number): SMB2Header {
+  return {
+    credit_charge: u16le(b, o + 6),
+    status: u32le(b, o + 8),
+    command: u16le(b, o + 12),
+    credits: u16le(b, o + 14),
+    flags: u32le(b, o + 16),
+    message_id: u64le(b, o + 24),
+    process_id: u32le(b, o + 32),
+    tree_id: u32le(b, o + 36),
+    session_id: u64le(b, o + 40),
+    signature: b.slice(o + 48, o + 64),
+  };
+}
+
+/** NextCommand: offset of the next header of a compound chain, 0 for the last. */
+export function nextCommand(b: Uint8Array, o: number): number {
+  return u32le(b, o + 20);
+}
+
+/** StructureSize of the header (64 for a valid header). */
+export function headerStructureSize(b: Uint8Array, o: number): number {
+  return u16le(b, o + 4);
+}
+
+/**
+ * Zeek parses the body of a message only for these statuses; any other
+ * status means an error response body (no command event). A request's
+ * status field (ChannelSequence) is judged the same way, as Zeek does.
+ */
+export function statusHasBody(status: number): boolean {
+  return status === STATUS_SUCCESS || status === STATUS_BUFFER_OVERFLOW || status === STATUS_MORE_PROCESSING_REQUIRED;
+}

@@ -16,6 +16,7 @@
  */
 
 import { u16le, u32le } from '../../bytes/read.js';
+import { isMalformed, type Malformed } from '../../bytes/result.js';
 import type { ConnRef } from '../../events/catalogue.js';
 import type { SmbContext } from '../context.js';
 import { parseCloseRequest, parseCloseResponse, SMB2_CLOSE } from './commands/close.js';
@@ -121,16 +122,16 @@ export class Smb2Analyzer {
       case SMB2_CLOSE:
         if (m.isOrig) {
           const req = parseCloseRequest(m.buf, body, m.end);
-          if (!req) {
-            this.malformed(m, 'CLOSE request');
+          if (isMalformed(req)) {
+            this.malformed(req);
             return;
           }
           this.closes++;
           bus.raise('smb2_close_request', now, this.c, m.hdr, req.file_id);
         } else {
           const resp = parseCloseResponse(m.buf, body, m.end);
-          if (!resp) {
-            this.malformed(m, 'CLOSE response');
+          if (isMalformed(resp)) {
+            this.malformed(resp);
             return;
           }
           bus.raise('smb2_close_response', now, this.c, m.hdr, resp);
@@ -141,8 +142,8 @@ export class Smb2Analyzer {
     }
   }
 
-  private malformed(m: Smb2Message, what: string): void {
-    this.weird('SMB2_malformed_message', `${what} of ${m.end - m.off - SMB2_HEADER_SIZE} bytes`);
+  private malformed(r: Malformed): void {
+    this.weird('SMB2_malformed_message', r.what);
   }
 
   // --- streaming of bulk READ responses and WRITE requests

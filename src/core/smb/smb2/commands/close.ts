@@ -21,6 +21,7 @@
  */
 
 import { u16le, u64le } from '../../../bytes/read.js';
+import { type Malformed, tooShort } from '../../../bytes/result.js';
 import { type FileAttrs, type MACTimes, readFileAttrs, readGuid, readMacTimes, type SMB2GUID } from '../types.js';
 
 export const SMB2_CLOSE = 0x0006;
@@ -42,15 +43,15 @@ export interface CloseRequest {
   file_id: SMB2GUID;
 }
 
-/** Parses a CLOSE request body at `o` (end of message at `end`); undefined if too short. */
-export function parseCloseRequest(b: Uint8Array, o: number, end: number): CloseRequest | undefined {
-  if (end - o < CLOSE_REQUEST_SIZE) return undefined;
+/** Parses a CLOSE request body at `o` (the message ends at `end`). */
+export function parseCloseRequest(b: Uint8Array, o: number, end: number): CloseRequest | Malformed {
+  if (end - o < CLOSE_REQUEST_SIZE) return tooShort('CLOSE request', o, end, CLOSE_REQUEST_SIZE);
   return { flags: u16le(b, o + 2), file_id: readGuid(b, o + 8) };
 }
 
-/** Parses a CLOSE response body at `o`; undefined if too short. */
-export function parseCloseResponse(b: Uint8Array, o: number, end: number): CloseResponse | undefined {
-  if (end - o < CLOSE_RESPONSE_SIZE) return undefined;
+/** Parses a CLOSE response body at `o` (the message ends at `end`). */
+export function parseCloseResponse(b: Uint8Array, o: number, end: number): CloseResponse | Malformed {
+  if (end - o < CLOSE_RESPONSE_SIZE) return tooShort('CLOSE response', o, end, CLOSE_RESPONSE_SIZE);
   return {
     alloc_size: u64le(b, o + 40),
     eof: u64le(b, o + 48),

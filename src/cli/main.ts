@@ -6,8 +6,14 @@
 
 import { readFileSync } from 'node:fs';
 import { type AnalysisResult, Analyzer } from '../core/analyzer.js';
+import { isBpfError } from '../core/bpf/bpf.js';
+import { PacketFilter } from '../core/bpf/filter.js';
 import { encodeEvent } from '../core/events/json.js';
+import type { HashAlgorithm } from '../core/files/manager.js';
 import type { LogSink } from '../core/logs/writer.js';
+import { filterCompiler } from '../node/bpf-compile.js';
+import { extractToDir, nodeHasher } from '../node/files.js';
+import { type LiveCapture, openLive } from '../node/live.js';
 import { FileSink, logDirSinks, StdoutSink } from '../node/sinks.js';
 import { InputError, openCapture } from '../node/source.js';
 import { type CliOptions, parseCli, USAGE, UsageError } from './args.js';
@@ -47,18 +53,55 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`smbscope ${version()}\n`);
     return 0;
   }
-  if (opts.iface !== undefined) {
-    err('live capture (-i) is not available yet');
-    return 1;
-  }
+  let packetFilter: PacketFilter | undefined;
   if (opts.filter !== undefined) {
-    err('BPF filters (-f) are not available yet');
-    return 1;
+    const compile = filterCompiler(opts.filter);
+    if (isBpfError(compile)) {
+      err(compile.message);
+      return 1;
+    }
+    // a filter that does not compile for the input's link type stops reading with one line
+    packetFilter = new PacketFilter(compile, {
+      onError: (e) => {
+        throw new InputError(e.message);
+      },
+    });
   }
-  return readCapture(opts, opts.read!);
+  if (opts.iface !== undefined) return liveCapture(opts, opts.iface, packetFilter);
+  return readCapture(opts, opts.read!, packetFilter);
 }
 
-async function readCapture(opts: CliOptions, path: string): Promise<number> {
+function newAnalyzer(opts: CliOptions, packetFilter: PacketFilter | undefined): Analyzer {
+  return new Analyzer({
+    verifyChecksums: opts.verifyChecksums,
+    seed: opts.seed,
+    localNets: opts.localNets,
+    logs: { format: opts.logFormat, open: logDirSinks(opts.logdir) },
+    ...(opts.loggedFileActions ? { loggedFileActions: opts.loggedFileActions } : {}),
+    logCmds: opts.logCmds,
+    maxPendingMessages: opts.maxPendingMessages,
+    hashes: opts.hashes as HashAlgorithm[],
+    hasher: nodeHasher,
+    ...(opts.extractFiles !== undefined ? { extractor: extractToDir(opts.extractFiles) } : {}),
+    ...(packetFilter ? { packetFilter } : {}),
+  });
+}
+
+/** --events: every event as a JSON line; undefined (after the error line) when the file cannot be written. */
+function openEvents(opts: CliOptions, analyzer: Analyzer): LogSink | undefined | false {
+  if (opts.events === undefined) return undefined;
+  let sink: LogSink;
+  try {
+    sink = opts.events === '-' ? new StdoutSink() : new FileSink(opts.events);
+  } catch (e) {
+    err(`cannot write ${opts.events}: ${(e as Error).message}`);
+    return false;
+  }
+  analyzer.onAny((name, ts, args) => sink.write(`${encodeEvent(name, ts, args)}\n`));
+  return sink;
+}
+
+async function readCapture(opts: CliOptions, path: string, packetFilter: PacketFilter | undefined): Promise<number> {
   let input: ReturnType<typeof openCapture>;
   try {
     input = openCapture(path);
@@ -69,23 +112,9 @@ async function readCapture(opts: CliOptions, path: string): Promise<number> {
     }
     throw e;
   }
-  const analyzer = new Analyzer({
-    verifyChecksums: opts.verifyChecksums,
-    seed: opts.seed,
-    localNets: opts.localNets,
-    logs: { format: opts.logFormat, open: logDirSinks(opts.logdir) },
-  });
-  let events: LogSink | undefined;
-  if (opts.events !== undefined) {
-    try {
-      events = opts.events === '-' ? new StdoutSink() : new FileSink(opts.events);
-    } catch (e) {
-      err(`cannot write ${opts.events}: ${(e as Error).message}`);
-      return 1;
-    }
-    const sink = events;
-    analyzer.onAny((name, ts, args) => sink.write(`${encodeEvent(name, ts, args)}\n`));
-  }
+  const analyzer = newAnalyzer(opts, packetFilter);
+  const events = openEvents(opts, analyzer);
+  if (events === false) return 1;
   const showProgress = opts.progress ?? (process.stderr.isTTY === true && !opts.quiet);
   const progress = showProgress ? new Progress(input.size, input.consumed) : undefined;
   let result: AnalysisResult;
@@ -116,6 +145,58 @@ async function readCapture(opts: CliOptions, path: string): Promise<number> {
     );
   }
   return code;
+}
+
+async function liveCapture(opts: CliOptions, iface: string, packetFilter: PacketFilter | undefined): Promise<number> {
+  let live: LiveCapture;
+  try {
+    live = openLive(iface);
+  } catch (e) {
+    if (e instanceof InputError) {
+      err(e.message);
+      return 1;
+    }
+    throw e;
+  }
+  const analyzer = newAnalyzer(opts, packetFilter);
+  const events = openEvents(opts, analyzer);
+  if (events === false) {
+    live.stop();
+    return 1;
+  }
+  const onSignal = () => live.stop();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let result: AnalysisResult;
+  try {
+    const info = await live.ready;
+    const bad = packetFilter?.prepare(info.linktype);
+    if (bad) {
+      live.stop();
+      err(bad.message);
+      analyzer.end();
+      return 1;
+    }
+    result = await analyzer.analyze(live.chunks);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    err(e.message);
+    analyzer.end();
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    events?.close();
+  }
+  if (!opts.quiet) {
+    summary(analyzer, result);
+    const s = live.stats();
+    process.stderr.write(
+      `smbscope: ${s.captured ?? '?'} packets captured on ${iface}, ${s.droppedByKernel ?? '?'} dropped by the kernel` +
+        `${s.droppedByInterface ? `, ${s.droppedByInterface} by the interface` : ''}\n`,
+    );
+  }
+  return 0;
 }
 
 function summary(analyzer: Analyzer, result: AnalysisResult): void {

@@ -16,7 +16,8 @@ import { DEFAULT_FRAGMENT_LIMITS, type FragmentLimits, FragmentReassembler } fro
 import { decodeIp, IP_WEIRD, type IpInfo, IpStatus, newIpInfo } from './ip/ip.js';
 import { decodeLink, type LinkResult, LinkStatus } from './link/link.js';
 import { SmbConnectionAnalyzer } from './smb/analyzer.js';
-import { DEFAULT_SMB_LIMITS, type SmbContext, type SmbLimits } from './smb/context.js';
+import { DEFAULT_SMB_LIMITS, type SmbContext, type SmbFiles, type SmbLimits } from './smb/context.js';
+import type { SMB2Header } from './smb/smb2/types.js';
 import { Connection, type Endpoint, EndpointState } from './tcp/conn.js';
 import { Reassembler, SegmentResult } from './tcp/reassembler.js';
 import { ConnectionTable } from './tcp/table.js';
@@ -106,6 +107,7 @@ export class Engine {
   private readonly ip: IpInfo = newIpInfo();
   private readonly tcp: TcpInfo = newTcpInfo();
   private readonly extra = new WeakMap<Connection, ConnExtra>();
+  private readonly conns_ = new WeakMap<ConnRef, Connection>();
   private readonly netWeirdCounts = new Map<string, number>();
   private readonly unknownLinktypes = new Set<number>();
   private lastSweep = 0;
@@ -114,6 +116,14 @@ export class Engine {
   private checksumsVerified = 0;
   /** called when a connection is removed (finished, expired, evicted or at the end) */
   onConnectionDone: ((c: Connection) => void) | undefined;
+  /** called about once a second of network time (timeouts of other components) */
+  onSweep: (() => void) | undefined;
+  /** file analysis for SMB file data, when enabled (set by the Analyzer) */
+  smbFiles: SmbFiles | undefined;
+  /** security blobs of SMB2 NEGOTIATE and SESSION_SETUP (set by the Analyzer) */
+  onSecurityBlob: ((c: ConnRef, hdr: SMB2Header, isOrig: boolean, blob: Uint8Array) => void) | undefined;
+  /** compound chain links, shared by the SMB analyzers and the SMB policy */
+  readonly chainLinks = new WeakMap<SMB2Header, SMB2Header>();
 
   constructor(options: EngineOptions = {}) {
     this.verify = options.verifyChecksums ?? true;
@@ -260,7 +270,9 @@ export class Engine {
     this.conns.insert(c, h);
     this.conns.isOrig = !flip;
     this.stats.connections++;
-    this.extra.set(c, { ref: { uid: c.uid, id: c.id() }, smbChunks: 0 });
+    const ref = { uid: c.uid, id: c.id() };
+    this.extra.set(c, { ref, smbChunks: 0 });
+    this.conns_.set(ref, c);
     if (this.smbPorts.has(c.rp) || this.smbPorts.has(c.op)) {
       this.attachSmb(c, (t.flags & SYN) === 0);
     }
@@ -273,16 +285,20 @@ export class Engine {
     const ctx: SmbContext = {
       bus: this.bus,
       limits: this.limits,
+      files: this.smbFiles,
+      chainLinks: this.chainLinks,
       now: () => this.now,
       weird: (cr, name, addl, source) => this.connWeirdRef(c, cr, name, addl, source),
+      securityBlob: (cr, hdr, isOrig, blob) => this.onSecurityBlob?.(cr, hdr, isOrig, blob),
     };
     const app = new SmbConnectionAnalyzer(ref, ctx, midstream);
     c.app = app;
     const extra = this.extra.get(c)!;
     const feed = (isOrig: boolean) => ({
       data: (buf: Uint8Array, off: number, len: number) => {
-        if (++extra.smbChunks === 3) c.addService('smb');
         app.data(isOrig, buf, off, len);
+        // Zeek confirms SMB once its third chunk of stream data has been parsed
+        if (++extra.smbChunks === 3) c.addService('smb');
       },
       gap: (len: number) => {
         c.addLetter('g', isOrig);
@@ -373,6 +389,7 @@ export class Engine {
   /** Expires idle connections and those closed for longer than the close delay. */
   private sweep(): void {
     this.lastSweep = this.now;
+    this.onSweep?.();
     for (;;) {
       const c = this.conns.oldest();
       if (!c) return;
@@ -399,6 +416,11 @@ export class Engine {
 
   ref(c: Connection): ConnRef {
     return this.extra.get(c)!.ref;
+  }
+
+  /** The connection behind an event's `c`. */
+  connectionOf(ref: ConnRef): Connection | undefined {
+    return this.conns_.get(ref);
   }
 
   connWeird(c: Connection, name: string, addl = '', source = ''): void {

@@ -1,9 +1,17 @@
 /**
- * Event dispatch with Zeek's semantics: raising an event queues it; queued
- * events run, in order, when the engine drains the queue (after each packet,
- * and wherever Zeek itself drains). Handlers therefore always see the
- * analyzer's view of a packet complete, and events raised by handlers run
- * after the ones already queued.
+ * Event dispatch with Zeek's semantics.
+ *
+ * - Raising an event queues it; queued events run in order when the engine
+ *   drains the queue (after each packet, and wherever Zeek itself drains,
+ *   e.g. before file analysis asks for a file handle).
+ * - Every handler of one event runs, highest priority first, before the next
+ *   queued event. smbscope's own policy (Zeek's base scripts) registers at
+ *   Zeek's priorities (5 before, -5 after); user handlers default to 0, so a
+ *   user sees an event after the base scripts' priority-5 handlers updated
+ *   state (and, as in Zeek, after they adjusted the record, e.g. an empty
+ *   create file name becoming "<share_root>").
+ * - Events raised by handlers run after the ones already queued.
+ * - `schedule` queues an internal step (file analysis) in the same order.
  *
  * `wants(name)` lets producers skip building payloads nobody listens to.
  */
@@ -15,39 +23,58 @@ export type Handler<K extends EventName> = (...args: EventMap[K]) => void;
 /** A listener for every event: name, network time, arguments. */
 export type AnyHandler = (name: EventName, ts: number, args: readonly unknown[]) => void;
 
+interface Registered {
+  priority: number;
+  seq: number;
+  named: ((...args: unknown[]) => void) | undefined;
+  any: AnyHandler | undefined;
+}
+
 interface Queued {
-  name: EventName;
+  name: EventName | undefined;
   ts: number;
-  args: unknown[];
+  args: unknown[] | undefined;
+  step: (() => void) | undefined;
 }
 
 export class EventBus {
-  private readonly handlers = new Map<EventName, Array<(...args: never[]) => void>>();
-  private readonly anyHandlers: AnyHandler[] = [];
+  private readonly named = new Map<EventName, Registered[]>();
+  private readonly anys: Registered[] = [];
+  /** merged, priority-ordered handler lists per event, rebuilt after registrations */
+  private readonly plans = new Map<EventName, Registered[]>();
+  private seq = 0;
   private queue: Queued[] = [];
+  private head = 0;
   private draining = false;
 
-  on<K extends EventName>(name: K, fn: Handler<K>): void {
-    let list = this.handlers.get(name);
+  on<K extends EventName>(name: K, fn: Handler<K>, priority = 0): void {
+    let list = this.named.get(name);
     if (!list) {
       list = [];
-      this.handlers.set(name, list);
+      this.named.set(name, list);
     }
-    list.push(fn as unknown as (...args: never[]) => void);
+    list.push({ priority, seq: this.seq++, named: fn as unknown as (...args: unknown[]) => void, any: undefined });
+    this.plans.clear();
   }
 
-  onAny(fn: AnyHandler): void {
-    this.anyHandlers.push(fn);
+  onAny(fn: AnyHandler, priority = 0): void {
+    this.anys.push({ priority, seq: this.seq++, named: undefined, any: fn });
+    this.plans.clear();
   }
 
   wants(name: EventName): boolean {
-    return this.anyHandlers.length > 0 || this.handlers.has(name);
+    return this.anys.length > 0 || this.named.has(name);
   }
 
   /** Queues an event raised at network time `ts`. */
   raise<K extends EventName>(name: K, ts: number, ...args: EventMap[K]): void {
     if (!this.wants(name)) return;
-    this.queue.push({ name, ts, args });
+    this.queue.push({ name, ts, args, step: undefined });
+  }
+
+  /** Queues an internal step to run in event order. */
+  schedule(step: () => void): void {
+    this.queue.push({ name: undefined, ts: 0, args: undefined, step });
   }
 
   /** Runs every queued event, including the ones raised while running. */
@@ -55,19 +82,35 @@ export class EventBus {
     if (this.draining) return;
     this.draining = true;
     try {
-      for (let i = 0; i < this.queue.length; i++) {
-        const ev = this.queue[i]!;
-        for (const fn of this.anyHandlers) fn(ev.name, ev.ts, ev.args);
-        const list = this.handlers.get(ev.name);
-        if (list) for (const fn of list) (fn as (...a: unknown[]) => void)(...ev.args);
+      while (this.head < this.queue.length) {
+        const ev = this.queue[this.head++]!;
+        if (ev.step) {
+          ev.step();
+          continue;
+        }
+        const name = ev.name!;
+        for (const h of this.plan(name)) {
+          if (h.named) h.named(...ev.args!);
+          else h.any!(name, ev.ts, ev.args!);
+        }
       }
     } finally {
       this.queue = [];
+      this.head = 0;
       this.draining = false;
     }
   }
 
   get pending(): number {
-    return this.queue.length;
+    return this.queue.length - this.head;
+  }
+
+  private plan(name: EventName): Registered[] {
+    let p = this.plans.get(name);
+    if (!p) {
+      p = [...(this.named.get(name) ?? []), ...this.anys].sort((a, b) => b.priority - a.priority || a.seq - b.seq);
+      this.plans.set(name, p);
+    }
+    return p;
   }
 }

@@ -22,7 +22,8 @@ export function encodeValue(v: unknown): string {
     case 'boolean':
       return v ? 'true' : 'false';
     case 'string':
-      return JSON.stringify(v);
+      // unpaired surrogates become U+FFFD (CONTRACT.md)
+      return JSON.stringify(v.isWellFormed() ? v : v.toWellFormed());
     case 'object': {
       if (v === null) return 'null';
       if (v instanceof Uint8Array) return `"${hex(v)}"`;

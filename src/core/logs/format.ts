@@ -105,50 +105,95 @@ export function fixed6(d: number): string {
   return d.toFixed(6);
 }
 
-/** Zeek's double formatting in logs (%.6f-like, trailing zeros kept). */
+/** Zeek's double in TSV: up to six decimals, trailing zeros removed, ".0" when integral. */
 export function zeekDouble(d: number): string {
-  return d.toFixed(6);
+  if (Number.isNaN(d)) return 'nan';
+  if (!Number.isFinite(d)) return d > 0 ? 'inf' : '-inf';
+  if (Object.is(d, -0)) return '-0.0';
+  const s = d.toFixed(6).replace(/0+$/, '');
+  return s.endsWith('.') ? `${s}0` : s;
 }
 
-const UTF8 = new TextEncoder();
-
 /**
- * Escapes a string field for TSV: the string's UTF-8 bytes, with "\\" as
- * "\\\\", bytes outside 0x20-0x7e as \xNN (valid multi-byte UTF-8 is kept
- * when `utf8` output is enabled), the separator as \x09, and in containers
- * the set separator as \x2c. A field equal to "-" or "(empty)" is escaped so
- * it cannot be read as unset or empty.
+ * Escapes a string field for TSV as Zeek's ASCII writer does with UTF-8
+ * output enabled (its default): "\\" becomes "\\\\"; control characters
+ * (below 0x20) and DEL become \xNN; valid non-ASCII text passes through;
+ * bytes that are not valid UTF-8 become \xNN (a lone surrogate, which Zeek
+ * holds as the bytes ED xx xx, becomes three escapes); inside a container
+ * the set separator "," becomes \x2c. A field that is exactly "-" or
+ * "(empty)" is escaped so it cannot be read as unset or empty.
  */
 export function escapeTsv(s: string, inSet: boolean): string {
-  // fast path: printable ASCII without backslash or separators
   let plain = true;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e || c === 0x5c || (inSet && c === 0x2c)) {
+    if (c < 0x20 || c >= 0x7f || c === 0x5c || (inSet && c === 0x2c)) {
       plain = false;
       break;
     }
   }
   if (plain) {
-    if (s === UNSET || s === EMPTY) return escapeAll(s);
+    if (s === UNSET) return '\\x2d';
+    if (s === EMPTY) return '\\x28empty)';
     return s;
   }
   let out = '';
-  const bytes = UTF8.encode(s);
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b === 0x5c) out += '\\\\';
-    else if (inSet && b === 0x2c) out += '\\x2c';
-    else if (b < 0x20 || b > 0x7e) out += `\\x${b.toString(16).padStart(2, '0')}`;
-    else out += String.fromCharCode(b);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x5c) out += '\\\\';
+    else if (inSet && c === 0x2c) out += '\\x2c';
+    else if (c < 0x20 || c === 0x7f) out += hexEscape(c);
+    else if (c >= 0xd800 && c <= 0xdfff) {
+      const next = s.charCodeAt(i + 1);
+      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        out += s[i]! + s[i + 1]!;
+        i++;
+      } else out += wtf8Escapes(c);
+    } else out += s[i]!;
   }
   return out;
 }
 
-function escapeAll(s: string): string {
-  let out = '';
-  for (let i = 0; i < s.length; i++) out += `\\x${s.charCodeAt(i).toString(16).padStart(2, '0')}`;
-  return out;
+function hexEscape(b: number): string {
+  return `\\x${b.toString(16).padStart(2, '0')}`;
+}
+
+/** The three bytes Zeek holds for a lone surrogate (ED xx xx), escaped. */
+function wtf8Escapes(c: number): string {
+  return hexEscape(0xe0 | (c >> 12)) + hexEscape(0x80 | ((c >> 6) & 0x3f)) + hexEscape(0x80 | (c & 0x3f));
+}
+
+/**
+ * A string as Zeek's JSON writer writes it: valid UTF-8 raw, quote and
+ * backslash escaped, \b \f \n \r \t as JSON escapes, other control bytes
+ * and invalid bytes (lone surrogates) as the text \xNN.
+ */
+export function jsonString(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22) out += '\\"';
+    else if (c === 0x5c) out += '\\\\';
+    else if (c < 0x20) {
+      if (c === 0x08) out += '\\b';
+      else if (c === 0x0c) out += '\\f';
+      else if (c === 0x0a) out += '\\n';
+      else if (c === 0x0d) out += '\\r';
+      else if (c === 0x09) out += '\\t';
+      else out += `\\\\x${c.toString(16).padStart(2, '0')}`;
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      const next = s.charCodeAt(i + 1);
+      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        out += s[i]! + s[i + 1]!;
+        i++;
+      } else {
+        for (const b of [0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f)]) {
+          out += `\\\\x${b.toString(16)}`;
+        }
+      }
+    } else out += s[i]!;
+  }
+  return `${out}"`;
 }
 
 /** One JSON log line. */
@@ -181,16 +226,20 @@ function jsonValue(type: ZeekType, v: Exclude<LogValue, undefined>): string {
     case 'set[enum]':
     case 'vector of string':
     case 'vector of count':
-      return `[${(v as readonly (string | number | bigint)[]).map((x) => (typeof x === 'string' ? JSON.stringify(x) : String(x))).join(',')}]`;
+      return `[${(v as readonly (string | number | bigint)[]).map((x) => (typeof x === 'string' ? jsonString(x) : String(x))).join(',')}]`;
     default:
-      return JSON.stringify(String(v));
+      return jsonString(String(v));
   }
 }
 
-/** Zeek's JSON number for time/interval/double: up to six decimals, no trailing zeros. */
-function jsonNumber(d: number): string {
-  if (!Number.isFinite(d)) return '0';
-  const s = d.toFixed(6);
-  const t = s.replace(/0+$/, '').replace(/\.$/, '.0');
-  return t;
+/**
+ * Zeek's JSON number for time/interval/double: the shortest round-trip
+ * decimal, ".0" on integral values, exponents without "+", -0 as "-0.0",
+ * NaN and infinities as null.
+ */
+export function jsonNumber(d: number): string {
+  if (!Number.isFinite(d)) return 'null';
+  if (Object.is(d, -0)) return '-0.0';
+  const s = String(d).replace('e+', 'e');
+  return s.includes('.') || s.includes('e') ? s : `${s}.0`;
 }

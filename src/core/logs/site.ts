@@ -113,6 +113,14 @@ export class LocalNets {
     this.nets = [...base, ...extra];
   }
 
+  /** Whether an address given as text is local. */
+  containsText(addr: string): boolean {
+    const v4 = parseIPv4(addr);
+    if (v4 !== undefined) return this.contains(4, 0, 0, 0, v4);
+    const v6 = parseIPv6(addr);
+    return v6 ? this.contains(6, v6[0], v6[1], v6[2], v6[3]) : false;
+  }
+
   contains(version: 4 | 6, a0: number, a1: number, a2: number, a3: number): boolean {
     const w = [a0, a1, a2, a3];
     for (const n of this.nets) {

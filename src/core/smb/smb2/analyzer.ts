@@ -1,45 +1,58 @@
 /**
  * SMB2/SMB3 messages of one connection: walks compound chains, raises
- * `smb2_message` for every header and hands each body to its command.
+ * `smb2_message` for every header and each command's events, keeps the
+ * per-connection state Zeek's analyzer keeps (request tree ids, pipe trees,
+ * READ offsets, IOCTL file ids, each bounded by max_pending_messages), and
+ * hands file data to file analysis.
  *
  * A chain is followed through NextCommand (MS-SMB2 3.2.4.1.4 / 3.3.4.1.3):
  * each member is its own message with its own events, in wire order. A
  * NextCommand that does not move forward, points outside the message, or a
  * chain longer than the limit is reported and ends the chain.
  *
- * As in Zeek, a body is parsed for status 0, STATUS_BUFFER_OVERFLOW and
- * STATUS_MORE_PROCESSING_REQUIRED; any other status is an error response
- * (MS-SMB2 2.2.2), which raises no command event.
- *
  * Large READ responses and WRITE requests arrive streamed: `plan` asks the
- * framer for the header and the fixed part, the data follows in pieces.
+ * framer for the header and the fixed part, the data follows in pieces and
+ * goes to file analysis as it arrives; the message's events are raised when
+ * it is complete, as for any other message.
  */
 
 import { u16le, u32le } from '../../bytes/read.js';
 import { isMalformed, type Malformed } from '../../bytes/result.js';
 import type { ConnRef } from '../../events/catalogue.js';
-import type { SmbContext } from '../context.js';
+import { SMB_PIPE_FILENAMES } from '../../policy/smb-consts.js';
+import type { SmbContext, SmbFileStream } from '../context.js';
 import { parseCloseRequest, parseCloseResponse, SMB2_CLOSE } from './commands/close.js';
+import { parseCreateRequest, parseCreateResponse, SMB2_CREATE } from './commands/create.js';
+import { parseIoctlRequest, parseIoctlResponse, SMB2_IOCTL } from './commands/ioctl.js';
+import { negotiateResponseSecurityBlob, parseNegotiateRequest, parseNegotiateResponse } from './commands/negotiate.js';
+import { parseReadRequest, parseReadResponse, READ_RESPONSE_FIXED, readResponseDataStart } from './commands/read.js';
+import { parseSessionSetupRequest, parseSessionSetupResponse } from './commands/session-setup.js';
+import { parseSetInfoRequest, SMB2_SET_INFO } from './commands/set-info.js';
+import { parseTreeConnectRequest, parseTreeConnectResponse } from './commands/tree-connect.js';
+import { parseTreeDisconnect } from './commands/tree-disconnect.js';
+import { parseWriteRequest, parseWriteResponse, WRITE_REQUEST_FIXED } from './commands/write.js';
 import {
   headerStructureSize,
   isSmb2ProtocolId,
   nextCommand,
   parseSmb2Header,
   SMB2_HEADER_SIZE,
+  STATUS_PENDING,
   statusHasBody,
 } from './header.js';
-import type { SMB2Header } from './types.js';
+import type { SMB2GUID, SMB2Header } from './types.js';
 
+export const SMB2_NEGOTIATE = 0x0000;
+export const SMB2_SESSION_SETUP = 0x0001;
+export const SMB2_TREE_CONNECT = 0x0003;
+export const SMB2_TREE_DISCONNECT = 0x0004;
 export const SMB2_READ = 0x0008;
 export const SMB2_WRITE = 0x0009;
 
-/** READ response fixed part (MS-SMB2 2.2.20): DataOffset is a byte at +2. */
-const READ_RESPONSE_FIXED = 16;
-/** WRITE request fixed part (MS-SMB2 2.2.21): DataOffset is 16 bits at +2. */
-const WRITE_REQUEST_FIXED = 48;
+const SHARE_TYPE_PIPE = 2;
 
 /** One SMB2 message of a chain: its header and where its body is. */
-export interface Smb2Message {
+interface Msg {
   hdr: SMB2Header;
   isOrig: boolean;
   buf: Uint8Array;
@@ -54,11 +67,23 @@ interface Streamed {
   hdr: SMB2Header;
   /** the header and fixed part, copied */
   prefix: Uint8Array;
+  /** file data delivery, when the data belongs to a file */
+  file: SmbFileStream | undefined;
+  /** length of the whole transport message */
   total: number;
 }
 
 export class Smb2Analyzer {
   private streamed: [Streamed | undefined, Streamed | undefined] = [undefined, undefined];
+  /** MessageId -> tree id of the request (Zeek's "tree" state) */
+  private requestTrees = new Map<bigint, number>();
+  /** tree ids known to be named-pipe trees */
+  private readonly pipeTrees = new Set<number>();
+  /** MessageId -> READ offset (Zeek's "read" state, with readFids) */
+  private readOffsets = new Map<bigint, number>();
+  private readFids = new Map<bigint, SMB2GUID>();
+  /** MessageId -> IOCTL file id (Zeek's "ioctl" state) */
+  private ioctlFids = new Map<bigint, SMB2GUID>();
   /** messages and CLOSE requests seen, for the summary */
   messages = 0;
   closes = 0;
@@ -71,6 +96,7 @@ export class Smb2Analyzer {
   /** A transport message holding one SMB2 message or a compound chain, [off, end). */
   message(isOrig: boolean, buf: Uint8Array, off: number, end: number): void {
     let pos = off;
+    let prev: SMB2Header | undefined;
     for (let n = 0; ; n++) {
       if (n === this.ctx.limits.maxChain) {
         this.weird('SMB2_compound_chain_too_long', `more than ${this.ctx.limits.maxChain} messages`);
@@ -85,65 +111,283 @@ export class Smb2Analyzer {
         return;
       }
       if (headerStructureSize(buf, pos) !== SMB2_HEADER_SIZE) {
-        // Zeek does not check it; noted for analysts, and the message is still read
+        // Zeek reads the message anyway (and offsets its buffers by the odd size)
         this.weird('SMB2_bad_header_size', String(headerStructureSize(buf, pos)));
       }
       const next = nextCommand(buf, pos);
-      let msgEnd = end;
-      if (next !== 0) {
-        if (next < SMB2_HEADER_SIZE || next > end - pos) {
-          this.weird('SMB2_bad_next_command', `NextCommand ${next} in a message of ${end - pos} bytes`);
-          this.one(isOrig, buf, pos, end);
-          return;
-        }
-        msgEnd = pos + next;
+      const bad = next !== 0 && (next < SMB2_HEADER_SIZE || next > end - pos);
+      // Zeek bounds a member's fields by the end of the transport message, not by NextCommand
+      const hdr = this.one(isOrig, buf, pos, end, prev);
+      if (bad) {
+        this.weird('SMB2_bad_next_command', `NextCommand ${next} in a message of ${end - pos} bytes`);
+        return;
       }
-      this.one(isOrig, buf, pos, msgEnd);
       if (next === 0) return;
+      prev = hdr;
       pos += next;
     }
   }
 
-  /** Handles one message of a chain: smb2_message, then its command. */
-  private one(isOrig: boolean, buf: Uint8Array, off: number, end: number): void {
+  /** One message of a chain: bookkeeping, smb2_message, then its command. */
+  private one(isOrig: boolean, buf: Uint8Array, off: number, end: number, prev: SMB2Header | undefined): SMB2Header {
     const hdr = parseSmb2Header(buf, off);
+    if (prev) this.ctx.chainLinks.set(hdr, prev);
     this.messages++;
-    const now = this.ctx.now();
-    this.ctx.bus.raise('smb2_message', now, this.c, hdr, isOrig);
-    if (!statusHasBody(hdr.status)) return; // error response: no command event
-    this.command({ hdr, isOrig, buf, off, end });
+    const pipe = this.header(hdr, isOrig);
+    if (statusHasBody(hdr.status, hdr.command, isOrig)) this.command({ hdr, isOrig, buf, off, end }, pipe);
+    return hdr;
   }
 
-  private command(m: Smb2Message): void {
-    const body = m.off + SMB2_HEADER_SIZE;
+  /**
+   * What Zeek does at every header: the request-tree map (bounded; a
+   * response ends its request's entry unless it is an interim PENDING) and
+   * smb2_message. Returns whether the message is on a named-pipe tree.
+   */
+  private header(hdr: SMB2Header, isOrig: boolean): boolean {
+    const pipe = this.isPipe(hdr, isOrig);
+    if (isOrig) {
+      const max = this.ctx.limits.maxPendingMessages;
+      if (max > 0 && this.requestTrees.size >= max) {
+        this.discard('tree');
+        this.requestTrees = new Map();
+      }
+      this.requestTrees.set(hdr.message_id, hdr.tree_id);
+    } else if (hdr.status !== STATUS_PENDING) {
+      this.requestTrees.delete(hdr.message_id);
+    }
+    this.ctx.bus.raise('smb2_message', this.ctx.now(), this.c, hdr, isOrig);
+    return pipe;
+  }
+
+  /** Is this message on a named-pipe tree (by its own tree id, or its request's)? */
+  private isPipe(hdr: SMB2Header, isOrig: boolean): boolean {
+    const tid = isOrig ? hdr.tree_id : (this.requestTrees.get(hdr.message_id) ?? 0);
+    return this.pipeTrees.has(tid);
+  }
+
+  private command(m: Msg, pipe: boolean): void {
+    const { hdr, isOrig, buf, off, end } = m;
+    const body = off + SMB2_HEADER_SIZE;
     const bus = this.ctx.bus;
     const now = this.ctx.now();
-    switch (m.hdr.command) {
-      case SMB2_CLOSE:
-        if (m.isOrig) {
-          const req = parseCloseRequest(m.buf, body, m.end);
-          if (isMalformed(req)) {
-            this.malformed(req);
-            return;
-          }
-          this.closes++;
-          bus.raise('smb2_close_request', now, this.c, m.hdr, req.file_id);
+    const c = this.c;
+    switch (hdr.command) {
+      case SMB2_NEGOTIATE:
+        if (isOrig) {
+          const r = parseNegotiateRequest(buf, body, end, off);
+          if (this.ok(r)) bus.raise('smb2_negotiate_request', now, c, hdr, r.dialects);
         } else {
-          const resp = parseCloseResponse(m.buf, body, m.end);
-          if (isMalformed(resp)) {
-            this.malformed(resp);
+          const r = parseNegotiateResponse(buf, body, end, off);
+          if (this.ok(r)) {
+            bus.raise('smb2_negotiate_response', now, c, hdr, r);
+            const blob = negotiateResponseSecurityBlob(buf, body, end, off);
+            if (blob) this.ctx.securityBlob?.(c, hdr, false, blob);
+          }
+        }
+        return;
+      case SMB2_SESSION_SETUP:
+        if (isOrig) {
+          const r = parseSessionSetupRequest(buf, body, end, off);
+          if (this.ok(r)) {
+            bus.raise('smb2_session_setup_request', now, c, hdr, r.request);
+            this.ctx.securityBlob?.(c, hdr, true, r.securityBlob);
+          }
+        } else {
+          const r = parseSessionSetupResponse(buf, body, end, off);
+          if (this.ok(r)) {
+            bus.raise('smb2_session_setup_response', now, c, hdr, r.response);
+            this.ctx.securityBlob?.(c, hdr, false, r.securityBlob);
+          }
+        }
+        return;
+      case SMB2_TREE_CONNECT:
+        if (isOrig) {
+          const r = parseTreeConnectRequest(buf, body, end, off);
+          if (this.ok(r)) bus.raise('smb2_tree_connect_request', now, c, hdr, r.path);
+        } else {
+          const r = parseTreeConnectResponse(buf, body, end, off);
+          if (this.ok(r)) {
+            if (r.share_type === SHARE_TYPE_PIPE) this.pipeTrees.add(hdr.tree_id);
+            bus.raise('smb2_tree_connect_response', now, c, hdr, r);
+          }
+        }
+        return;
+      case SMB2_TREE_DISCONNECT:
+        if (this.ok(parseTreeDisconnect(buf, body, end))) {
+          if (isOrig) bus.raise('smb2_tree_disconnect_request', now, c, hdr);
+          else bus.raise('smb2_tree_disconnect_response', now, c, hdr);
+        }
+        return;
+      case SMB2_CREATE:
+        if (isOrig) {
+          const r = parseCreateRequest(buf, body, end, off);
+          if (!this.ok(r)) return;
+          if (SMB_PIPE_FILENAMES.has(r.filename) && !this.pipeTrees.has(hdr.tree_id)) {
+            this.pipeTrees.add(hdr.tree_id);
+            bus.raise('smb_pipe_connect_heuristic', now, c);
+          }
+          bus.raise('smb2_create_request', now, c, hdr, r);
+        } else {
+          const r = parseCreateResponse(buf, body, end, off);
+          if (this.ok(r)) bus.raise('smb2_create_response', now, c, hdr, r);
+        }
+        return;
+      case SMB2_CLOSE:
+        if (isOrig) {
+          const r = parseCloseRequest(buf, body, end);
+          if (!this.ok(r)) return;
+          this.closes++;
+          bus.raise('smb2_close_request', now, c, hdr, r.file_id);
+          this.ctx.files?.endOfFile(c, isOrig);
+        } else {
+          const r = parseCloseResponse(buf, body, end);
+          if (this.ok(r)) bus.raise('smb2_close_response', now, c, hdr, r);
+        }
+        return;
+      case SMB2_READ:
+        if (isOrig) {
+          const r = parseReadRequest(buf, body, end, off);
+          if (!this.ok(r)) return;
+          bus.raise('smb2_read_request', now, c, hdr, r.file_id, r.offset, r.length);
+          this.rememberRead(hdr.message_id, r.offset, r.file_id);
+        } else {
+          const r = parseReadResponse(buf, body, end, off);
+          if (!this.ok(r)) return;
+          const offset = this.readOffset(hdr);
+          if (!pipe && r.dataLength > 0) {
+            this.ctx.files?.dataIn(c, false, buf, off + r.dataOffset, r.dataLength, offset);
+          }
+        }
+        return;
+      case SMB2_WRITE:
+        if (isOrig) {
+          const r = parseWriteRequest(buf, body, end, off);
+          if (!this.ok(r)) return;
+          const start = off + r.dataOffset;
+          if (start + r.length > end) {
+            this.weird('SMB2_malformed_message', 'WRITE request: data runs past the end');
             return;
           }
-          bus.raise('smb2_close_response', now, this.c, m.hdr, resp);
+          bus.raise('smb2_write_request', now, c, hdr, r.file_id, r.offset, r.length);
+          if (!pipe && r.length > 0) this.ctx.files?.dataIn(c, true, buf, start, r.length, Number(r.offset));
+        } else {
+          const r = parseWriteResponse(buf, body, end);
+          if (this.ok(r)) bus.raise('smb2_write_response', now, c, hdr, r.count);
         }
+        return;
+      case SMB2_IOCTL:
+        if (isOrig) {
+          const r = parseIoctlRequest(buf, body, end);
+          if (!isMalformed(r)) this.rememberIoctl(hdr.message_id, r.file_id);
+        } else {
+          parseIoctlResponse(buf, body, end);
+          if (hdr.status !== STATUS_PENDING) this.ioctlFids.delete(hdr.message_id);
+        }
+        return;
+      case SMB2_SET_INFO:
+        if (isOrig) this.setInfo(m, body);
         return;
       default:
         return;
     }
   }
 
-  private malformed(r: Malformed): void {
+  private setInfo(m: Msg, body: number): void {
+    const r = parseSetInfoRequest(m.buf, body, m.end, m.off);
+    if (!this.ok(r)) return;
+    const bus = this.ctx.bus;
+    const now = this.ctx.now();
+    const { c } = this;
+    const { hdr } = m;
+    const id = r.file_id;
+    const i = r.info;
+    switch (i.kind) {
+      case 'sattr':
+        bus.raise('smb2_file_sattr', now, c, hdr, id, i.times, i.attrs);
+        return;
+      case 'rename':
+        bus.raise('smb2_file_rename', now, c, hdr, id, i.dst_filename);
+        return;
+      case 'delete':
+        bus.raise('smb2_file_delete', now, c, hdr, id, i.delete_pending);
+        return;
+      case 'allocation':
+        bus.raise('smb2_file_allocation', now, c, hdr, id, i.alloc_size);
+        return;
+      case 'endoffile':
+        bus.raise('smb2_file_endoffile', now, c, hdr, id, i.end_of_file);
+        return;
+      case 'fullea':
+        bus.raise('smb2_file_fullea', now, c, hdr, id, i.file_eas);
+        return;
+      case 'link':
+        bus.raise('smb2_file_link', now, c, hdr, id, i.root_directory, i.file_name);
+        return;
+      case 'mode':
+        bus.raise('smb2_file_mode', now, c, hdr, id, i.mode);
+        return;
+      case 'pipe':
+        bus.raise('smb2_file_pipe', now, c, hdr, id, i.read_mode, i.completion_mode);
+        return;
+      case 'position':
+        bus.raise('smb2_file_position', now, c, hdr, id, i.current_byte_offset);
+        return;
+      case 'shortname':
+        bus.raise('smb2_file_shortname', now, c, hdr, id, i.file_name);
+        return;
+      case 'validdatalength':
+        bus.raise('smb2_file_validdatalength', now, c, hdr, id, i.valid_data_length);
+        return;
+      case 'fscontrol':
+        bus.raise('smb2_file_fscontrol', now, c, hdr, id, i.fs_control);
+        return;
+      case 'fsobjectid':
+        bus.raise('smb2_file_fsobjectid', now, c, hdr, id, i.object_id, i.extended_info);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** READ request state (Zeek's "read" maps, bounded). */
+  private rememberRead(mid: bigint, offset: bigint, fid: SMB2GUID): void {
+    const max = this.ctx.limits.maxPendingMessages;
+    if (max > 0 && (this.readOffsets.size >= max || this.readFids.size >= max)) {
+      this.discard('read');
+      this.readOffsets = new Map();
+      this.readFids = new Map();
+    }
+    this.readOffsets.set(mid, Number(offset));
+    this.readFids.set(mid, fid);
+  }
+
+  /** The offset of a READ response's data: its request's, or 0 (Zeek's default). */
+  private readOffset(hdr: SMB2Header): number {
+    const offset = this.readOffsets.get(hdr.message_id) ?? 0;
+    if (hdr.status !== STATUS_PENDING) {
+      this.readOffsets.delete(hdr.message_id);
+      this.readFids.delete(hdr.message_id);
+    }
+    return offset;
+  }
+
+  private rememberIoctl(mid: bigint, fid: SMB2GUID): void {
+    const max = this.ctx.limits.maxPendingMessages;
+    if (max > 0 && this.ioctlFids.size >= max) {
+      this.discard('ioctl');
+      this.ioctlFids = new Map();
+    }
+    this.ioctlFids.set(mid, fid);
+  }
+
+  private discard(state: string): void {
+    this.ctx.bus.raise('smb2_discarded_messages_state', this.ctx.now(), this.c, state);
+  }
+
+  private ok<T>(r: T | Malformed): r is T {
+    if (!isMalformed(r)) return true;
     this.weird('SMB2_malformed_message', r.what);
+    return false;
   }
 
   // --- streaming of bulk READ responses and WRITE requests
@@ -153,35 +397,81 @@ export class Smb2Analyzer {
     if (have < SMB2_HEADER_SIZE + 4 || nextCommand(buf, off) !== 0) return total;
     const command = u16le(buf, off + 12);
     const status = u32le(buf, off + 8);
-    if (!statusHasBody(status)) return total;
-    const body = off + SMB2_HEADER_SIZE;
+    if (!statusHasBody(status, command, isOrig)) return total;
+    let start: number;
     if (isOrig && command === SMB2_WRITE) {
-      const dataOffset = u16le(buf, body + 2);
-      if (dataOffset >= SMB2_HEADER_SIZE + WRITE_REQUEST_FIXED && dataOffset < total) return dataOffset;
+      // the data starts at DataOffset (Zeek's skip rule: never before the fixed part)
+      const headLen = u16le(buf, off + 4);
+      const body = SMB2_HEADER_SIZE;
+      start = Math.max(body + WRITE_REQUEST_FIXED, body + u16le(buf, off + body + 2) - headLen);
     } else if (!isOrig && command === SMB2_READ) {
-      const dataOffset = buf[body + 2]!;
-      if (dataOffset >= SMB2_HEADER_SIZE + READ_RESPONSE_FIXED && dataOffset < total) return dataOffset;
-    }
-    return total;
+      start = readResponseDataStart(buf, off);
+      if (start < SMB2_HEADER_SIZE + READ_RESPONSE_FIXED) return total;
+    } else return total;
+    return Math.min(start, total);
   }
 
   streamStart(isOrig: boolean, buf: Uint8Array, off: number, len: number, total: number): void {
-    this.streamed[isOrig ? 0 : 1] = { hdr: parseSmb2Header(buf, off), prefix: buf.slice(off, off + len), total };
+    const hdr = parseSmb2Header(buf, off);
+    const body = off + SMB2_HEADER_SIZE;
+    const end = off + len;
+    // the bounds Zeek checks on the whole message: data within the message
+    let file: SmbFileStream | undefined;
+    const discardPending = isOrig && this.wouldDiscard();
+    if (isOrig) {
+      const r = parseWriteRequest(buf, body, end, off);
+      if (!isMalformed(r) && r.dataOffset + r.length <= total && r.length > 0 && !this.pipeTrees.has(hdr.tree_id)) {
+        file = this.ctx.files?.openStream(this.c, hdr, r.file_id, discardPending, Number(r.offset));
+      }
+    } else {
+      const dataLen = u32le(buf, body + 4);
+      const pipe = this.pipeTrees.has(this.requestTrees.get(hdr.message_id) ?? 0);
+      if (!pipe && dataLen > 0 && len + dataLen <= total) {
+        file = this.ctx.files?.openStream(this.c, hdr, undefined, false, this.readOffsets.get(hdr.message_id) ?? 0);
+      }
+    }
+    this.streamed[isOrig ? 0 : 1] = { hdr, prefix: buf.slice(off, off + len), file, total };
   }
 
-  streamData(_isOrig: boolean, _buf: Uint8Array, _off: number, _len: number): void {
-    // file data: handed to file analysis (with the SMB2 state), not needed for the header events
+  streamData(isOrig: boolean, buf: Uint8Array, off: number, len: number): void {
+    const s = this.streamed[isOrig ? 0 : 1];
+    if (s?.file) this.ctx.files!.streamData(s.file, buf, off, len);
   }
 
-  streamGap(_isOrig: boolean, _len: number): void {}
+  streamGap(isOrig: boolean, len: number): void {
+    // bytes missing inside the data: the file goes on at the next offset
+    const s = this.streamed[isOrig ? 0 : 1];
+    if (s?.file) this.ctx.files!.streamGap(s.file, len);
+  }
 
   streamEnd(isOrig: boolean): void {
     const s = this.streamed[isOrig ? 0 : 1];
     this.streamed[isOrig ? 0 : 1] = undefined;
     if (!s) return;
     this.messages++;
-    this.ctx.bus.raise('smb2_message', this.ctx.now(), this.c, s.hdr, isOrig);
-    this.command({ hdr: s.hdr, isOrig, buf: s.prefix, off: 0, end: s.prefix.length });
+    const { hdr } = s;
+    this.header(hdr, isOrig);
+    const bus = this.ctx.bus;
+    const now = this.ctx.now();
+    const body = SMB2_HEADER_SIZE;
+    if (isOrig) {
+      const r = parseWriteRequest(s.prefix, body, s.prefix.length, 0);
+      if (!this.ok(r)) return;
+      if (r.dataOffset + r.length > s.total) {
+        this.weird('SMB2_malformed_message', 'WRITE request: data runs past the end');
+        return;
+      }
+      bus.raise('smb2_write_request', now, this.c, hdr, r.file_id, r.offset, r.length);
+    } else {
+      this.readOffset(hdr);
+    }
+    if (s.file) this.ctx.files!.commitStream(s.file, this.c, isOrig);
+  }
+
+  /** Whether the next request would hit the request-tree bound (a "tree" discard). */
+  private wouldDiscard(): boolean {
+    const max = this.ctx.limits.maxPendingMessages;
+    return max > 0 && this.requestTrees.size >= max;
   }
 
   /** The connection ended. */

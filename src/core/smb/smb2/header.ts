@@ -51,11 +51,29 @@ export function headerStructureSize(b: Uint8Array, o: number): number {
   return u16le(b, o + 4);
 }
 
+export const STATUS_INVALID_PARAMETER = 0xc000000d;
+export const STATUS_NOTIFY_ENUM_DIR = 0x0000010c;
+
 /**
- * Zeek parses the body of a message only for these statuses; any other
- * status means an error response body (no command event). A request's
- * status field (ChannelSequence) is judged the same way, as Zeek does.
+ * Whether Zeek parses a message's body as its command's structure. Requests
+ * always; a response for status 0, and for a few warning/error statuses of
+ * particular commands (BUFFER_OVERFLOW for IOCTL, QUERY_INFO and READ;
+ * INVALID_PARAMETER for IOCTL; MORE_PROCESSING_REQUIRED for SESSION_SETUP;
+ * NOTIFY_ENUM_DIR for CHANGE_NOTIFY). Any other response is an error
+ * response (MS-SMB2 2.2.2): no command event.
  */
-export function statusHasBody(status: number): boolean {
-  return status === STATUS_SUCCESS || status === STATUS_BUFFER_OVERFLOW || status === STATUS_MORE_PROCESSING_REQUIRED;
+export function statusHasBody(status: number, command: number, isOrig: boolean): boolean {
+  if (isOrig || status === STATUS_SUCCESS) return true;
+  switch (status) {
+    case STATUS_BUFFER_OVERFLOW:
+      return command === 11 || command === 16 || command === 8;
+    case STATUS_INVALID_PARAMETER:
+      return command === 11;
+    case STATUS_MORE_PROCESSING_REQUIRED:
+      return command === 1;
+    case STATUS_NOTIFY_ENUM_DIR:
+      return command === 15;
+    default:
+      return false;
+  }
 }

@@ -1,0 +1,388 @@
+/**
+ * File analysis (Zeek's file analysis framework, as SMB uses it).
+ *
+ * Protocol analyzers hand over file data with its offset (`dataIn`) and say
+ * when a file ends (`endOfFile`). Each delivery first drains the event queue
+ * and then asks the protocol's policy for the file handle, exactly as Zeek
+ * does; the handle names the file, and equal handles are the same file (same
+ * "F..." id) on any connection.
+ *
+ * Per file: bytes are put back in offset order (out-of-order pieces held up
+ * to `reassemblyBuffer` bytes; beyond that the hole is skipped and counted as
+ * overflow), the first `bofSize` bytes are kept for MIME detection, hashes
+ * and extraction see the in-order stream. A file ends at `endOfFile`, as soon
+ * as `total_bytes` is reached, after `timeout` seconds without data, or when
+ * analysis finishes (then it counts as timed out).
+ *
+ * Large messages are streamed (`openStream`): their bytes are processed as
+ * they arrive, while everything Zeek ties to the message (events, the file
+ * handle, file creation, timestamps) happens when the message is complete
+ * (`commitStream`).
+ */
+
+import type { EventBus } from '../events/bus.js';
+import type { ConnRef } from '../events/catalogue.js';
+import { fileIdFromHandle } from './hashid.js';
+import { detectMime } from './mime.js';
+
+export type HashAlgorithm = 'md5' | 'sha1' | 'sha256';
+
+export interface Hasher {
+  update(b: Uint8Array): void;
+  /** lowercase hex */
+  digest(): string;
+}
+
+export type HasherFactory = (alg: HashAlgorithm) => Hasher;
+
+export interface Extractor {
+  write(b: Uint8Array): void;
+  close(): void;
+}
+
+/** Opens the sink of an extracted file; `name` is safe as a file name. */
+export type ExtractorFactory = (name: string) => Extractor;
+
+export interface FileLimits {
+  /** bytes kept from the start of a file for MIME detection (Zeek's default_file_bof_buffer_size) */
+  bofSize: number;
+  /** out-of-order bytes held per file (Zeek's Files::reassembly_buffer_size) */
+  reassemblyBuffer: number;
+  /** seconds without data before a file times out (Zeek's default_file_timeout_interval) */
+  timeout: number;
+  /** files under analysis at once; beyond it the least recently active one is ended */
+  maxFiles: number;
+}
+
+export const DEFAULT_FILE_LIMITS: FileLimits = {
+  bofSize: 4096,
+  reassemblyBuffer: 524288,
+  timeout: 120,
+  maxFiles: 10000,
+};
+
+export interface FileOptions {
+  hashes?: readonly HashAlgorithm[];
+  hasher?: HasherFactory;
+  extractor?: ExtractorFactory;
+  limits?: Partial<FileLimits>;
+  /** key of the file-id hash (from --seed) */
+  key?: number;
+}
+
+/** One connection a file was seen on. */
+export interface FileConn {
+  ref: ConnRef;
+  isOrig: boolean;
+}
+
+/** The policy of the protocol that carries files (SMB). */
+export interface FileHooks {
+  /** Zeek's get_file_handle: "" means the data belongs to no file */
+  handle(ref: ConnRef, isOrig: boolean): string;
+  /** Zeek's file_over_new_connection (runs at once) */
+  overNewConnection(f: AnalyzedFile, fc: FileConn): void;
+  /** Zeek's file_state_remove (runs in event order) */
+  stateRemove(f: AnalyzedFile): void;
+  /** a limit was hit (reported as a weird) */
+  weird(fc: FileConn | undefined, name: string, addl: string): void;
+}
+
+interface Held {
+  offset: number;
+  bytes: Uint8Array;
+}
+
+export class AnalyzedFile {
+  readonly source = 'SMB';
+  /** network time of the first delivery (files.log ts); set when announced */
+  ts = 0;
+  lastActive = 0;
+  announced = false;
+  removed = false;
+  readonly conns: FileConn[] = [];
+  seenBytes = 0;
+  totalBytes: number | undefined;
+  missingBytes = 0;
+  overflowBytes = 0;
+  timedout = false;
+  filename: string | undefined;
+  mimeType: string | undefined;
+  /** next in-order offset */
+  streamOffset = 0;
+  held: Held[] = [];
+  heldBytes = 0;
+  bof: Uint8Array;
+  bofLen = 0;
+  mimeDone = false;
+  hashers: Map<HashAlgorithm, Hasher> | undefined;
+  hashes: Partial<Record<HashAlgorithm, string>> = {};
+  /** a hole in the data stopped the hashes */
+  hashBroken = false;
+  extractor: Extractor | undefined;
+  extractedName: string | undefined;
+  extractedSize = 0;
+  readonly analyzers: string[] = [];
+
+  constructor(
+    readonly fuid: string,
+    readonly handle: string,
+    bofSize: number,
+  ) {
+    this.bof = new Uint8Array(bofSize);
+  }
+
+  get duration(): number {
+    return this.lastActive - this.ts;
+  }
+}
+
+/** An in-progress delivery of one large message's data. */
+export interface FileStream {
+  handle: string;
+  file: AnalyzedFile | undefined;
+  offset: number;
+}
+
+export class FileManager {
+  private readonly files = new Map<string, AnalyzedFile>();
+  private readonly limits: FileLimits;
+  private readonly hashes: readonly HashAlgorithm[];
+  private lastSweep = 0;
+  /** files seen, for the summary */
+  count = 0;
+
+  constructor(
+    private readonly bus: EventBus,
+    private readonly now: () => number,
+    private readonly hooks: FileHooks,
+    private readonly options: FileOptions = {},
+  ) {
+    this.limits = { ...DEFAULT_FILE_LIMITS, ...options.limits };
+    this.hashes = options.hasher ? (options.hashes ?? []) : [];
+  }
+
+  get active(): number {
+    return this.files.size;
+  }
+
+  /** Zeek's file_mgr->DataIn: `len` bytes of file data at `offset`, from one message. */
+  dataIn(ref: ConnRef, isOrig: boolean, buf: Uint8Array, off: number, len: number, offset: number): void {
+    this.bus.drain();
+    const handle = this.hooks.handle(ref, isOrig);
+    if (handle === '') return;
+    const f = this.fileFor(handle);
+    this.touch(f, ref, isOrig);
+    this.deliver(f, buf, off, len, offset);
+    this.checkComplete(f);
+  }
+
+  /** Zeek's file_mgr->EndOfFile for the file now current on the connection. */
+  endOfFile(ref: ConnRef, isOrig: boolean): void {
+    this.bus.drain();
+    const handle = this.hooks.handle(ref, isOrig);
+    if (handle === '') return;
+    const f = this.files.get(handle);
+    if (f) this.remove(f);
+  }
+
+  /** Starts streaming one message's file data, under the handle its events will give. */
+  openStream(handle: string, offset: number): FileStream {
+    if (handle === '') return { handle, file: undefined, offset };
+    return { handle, file: this.fileFor(handle), offset };
+  }
+
+  streamData(s: FileStream, buf: Uint8Array, off: number, len: number): void {
+    if (s.file && !s.file.removed) this.deliver(s.file, buf, off, len, s.offset);
+    s.offset += len;
+  }
+
+  /** `len` bytes of the streamed data were not seen. */
+  streamGap(s: FileStream, len: number): void {
+    s.offset += len;
+  }
+
+  /** The streamed message is complete and its events are queued. */
+  commitStream(s: FileStream, ref: ConnRef, isOrig: boolean): void {
+    this.bus.drain();
+    if (!s.file) return;
+    const handle = this.hooks.handle(ref, isOrig);
+    if (handle !== s.handle) {
+      this.hooks.weird(undefined, 'file_handle_changed_during_message', `${s.handle} -> ${handle}`);
+    }
+    const f = s.file.removed ? this.fileFor(s.handle) : s.file;
+    this.touch(f, ref, isOrig);
+    this.checkComplete(f);
+  }
+
+  /** Times out idle files (called as network time advances). */
+  sweep(): void {
+    const now = this.now();
+    if (now - this.lastSweep < 1) return;
+    this.lastSweep = now;
+    for (const f of [...this.files.values()]) {
+      if (f.announced && now - f.lastActive > this.limits.timeout) {
+        f.timedout = true;
+        this.remove(f);
+      }
+    }
+  }
+
+  /** End of analysis: every file still open ends, as timed out. */
+  finish(): void {
+    for (const f of [...this.files.values()]) {
+      f.timedout = true;
+      this.remove(f);
+    }
+    this.bus.drain();
+  }
+
+  private fileFor(handle: string): AnalyzedFile {
+    let f = this.files.get(handle);
+    if (f) return f;
+    if (this.files.size >= this.limits.maxFiles) {
+      let oldest: AnalyzedFile | undefined;
+      for (const x of this.files.values()) if (!oldest || x.lastActive < oldest.lastActive) oldest = x;
+      if (oldest) {
+        this.hooks.weird(oldest.conns[0], 'file_analysis_limit', `more than ${this.limits.maxFiles} open files`);
+        this.remove(oldest);
+      }
+    }
+    f = new AnalyzedFile(fileIdFromHandle(handle, this.options.key ?? 0), handle, this.limits.bofSize);
+    this.files.set(handle, f);
+    this.count++;
+    if (this.hashes.length > 0) {
+      f.hashers = new Map();
+      for (const alg of this.hashes) {
+        f.hashers.set(alg, this.options.hasher!(alg));
+        f.analyzers.push(alg.toUpperCase());
+      }
+    }
+    if (this.options.extractor) {
+      f.extractedName = `extract-${this.now().toFixed(6)}-${f.source}-${f.fuid}`;
+      f.extractor = this.options.extractor(f.extractedName);
+      f.analyzers.push('EXTRACT');
+    }
+    f.analyzers.sort();
+    return f;
+  }
+
+  /** A delivery on a connection: announce the file and the connection when new. */
+  private touch(f: AnalyzedFile, ref: ConnRef, isOrig: boolean): void {
+    const now = this.now();
+    if (!f.announced) {
+      f.announced = true;
+      f.ts = now;
+    }
+    f.lastActive = now;
+    if (!f.conns.some((c) => c.ref.uid === ref.uid)) {
+      const fc = { ref, isOrig };
+      f.conns.push(fc);
+      this.hooks.overNewConnection(f, fc);
+    }
+  }
+
+  private deliver(f: AnalyzedFile, buf: Uint8Array, off: number, len: number, offset: number): void {
+    const end = offset + len;
+    if (end <= f.streamOffset || len === 0) return;
+    if (offset > f.streamOffset) {
+      this.hold(f, buf, off, len, offset);
+      return;
+    }
+    const skip = f.streamOffset - offset;
+    this.stream(f, buf, off + skip, len - skip);
+    this.drainHeld(f);
+  }
+
+  private hold(f: AnalyzedFile, buf: Uint8Array, off: number, len: number, offset: number): void {
+    if (f.heldBytes + len > this.limits.reassemblyBuffer) {
+      // flush past the first hole, counting it as overflow
+      const first = f.held.length > 0 ? f.held[0]!.offset : offset;
+      const hole = Math.min(first, offset) - f.streamOffset;
+      if (hole > 0) {
+        f.overflowBytes += hole;
+        this.skip(f, hole);
+      }
+      this.drainHeld(f);
+      if (offset <= f.streamOffset) {
+        this.deliver(f, buf, off, len, offset);
+        return;
+      }
+      if (f.heldBytes + len > this.limits.reassemblyBuffer) {
+        f.overflowBytes += len;
+        return;
+      }
+    }
+    let i = f.held.length;
+    while (i > 0 && f.held[i - 1]!.offset > offset) i--;
+    f.held.splice(i, 0, { offset, bytes: buf.slice(off, off + len) });
+    f.heldBytes += len;
+  }
+
+  private drainHeld(f: AnalyzedFile): void {
+    while (f.held.length > 0 && f.held[0]!.offset <= f.streamOffset) {
+      const h = f.held.shift()!;
+      f.heldBytes -= h.bytes.length;
+      const end = h.offset + h.bytes.length;
+      if (end > f.streamOffset) {
+        const skip = f.streamOffset - h.offset;
+        this.stream(f, h.bytes, skip, h.bytes.length - skip);
+      }
+    }
+  }
+
+  /** In-order bytes. */
+  private stream(f: AnalyzedFile, buf: Uint8Array, off: number, len: number): void {
+    f.seenBytes += len;
+    f.streamOffset += len;
+    if (!f.mimeDone) {
+      const n = Math.min(len, f.bof.length - f.bofLen);
+      f.bof.set(buf.subarray(off, off + n), f.bofLen);
+      f.bofLen += n;
+      if (f.bofLen === f.bof.length) this.sniff(f, false);
+    }
+    if (f.hashers && !f.hashBroken) {
+      const view = buf.subarray(off, off + len);
+      for (const h of f.hashers.values()) h.update(view);
+    }
+    if (f.extractor) {
+      f.extractor.write(buf.subarray(off, off + len));
+      f.extractedSize += len;
+    }
+  }
+
+  /** A hole of `n` bytes in the stream. */
+  private skip(f: AnalyzedFile, n: number): void {
+    f.streamOffset += n;
+    if (!f.mimeDone) this.sniff(f, false);
+    if (f.hashers) f.hashBroken = true;
+  }
+
+  private sniff(f: AnalyzedFile, complete: boolean): void {
+    f.mimeDone = true;
+    f.mimeType = detectMime(f.bof.subarray(0, f.bofLen), complete);
+  }
+
+  private checkComplete(f: AnalyzedFile): void {
+    if (f.totalBytes !== undefined && f.streamOffset >= f.totalBytes) this.remove(f);
+  }
+
+  private remove(f: AnalyzedFile): void {
+    if (f.removed) return;
+    f.removed = true;
+    this.files.delete(f.handle);
+    while (f.held.length > 0) {
+      const hole = f.held[0]!.offset - f.streamOffset;
+      if (hole > 0) {
+        f.missingBytes += hole;
+        this.skip(f, hole);
+      }
+      this.drainHeld(f);
+    }
+    if (!f.mimeDone) this.sniff(f, true);
+    if (f.hashers && !f.hashBroken) for (const [alg, h] of f.hashers) f.hashes[alg] = h.digest();
+    f.extractor?.close();
+    if (!f.announced) return; // data of a message that never completed: no file
+    this.bus.schedule(() => this.hooks.stateRemove(f));
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The SMB scripts' records (Zeek's SMB::FileInfo, SMB::TreeInfo,
+ * SMB::CmdInfo, SMB::State) with Zeek's field names. Like Zeek's records
+ * they are shared by reference: a FileInfo in `fid_map` is usually also the
+ * current command's `referenced_file` and the state's `current_file`.
+ */
+
+import type { ConnId, ConnRef } from '../events/catalogue.js';
+import type { MACTimes } from '../smb/smb2/types.js';
+
+export type SmbAction =
+  | 'SMB::FILE_READ'
+  | 'SMB::FILE_WRITE'
+  | 'SMB::FILE_OPEN'
+  | 'SMB::FILE_CLOSE'
+  | 'SMB::FILE_DELETE'
+  | 'SMB::FILE_RENAME'
+  | 'SMB::FILE_SET_ATTRIBUTE'
+  | 'SMB::PIPE_READ'
+  | 'SMB::PIPE_WRITE'
+  | 'SMB::PIPE_OPEN'
+  | 'SMB::PIPE_CLOSE'
+  | 'SMB::PRINT_READ'
+  | 'SMB::PRINT_WRITE'
+  | 'SMB::PRINT_OPEN'
+  | 'SMB::PRINT_CLOSE';
+
+/** A file id as one key: persistent and volatile together (Zeek uses their sum). */
+export type FileKey = bigint;
+
+export function fileKey(id: { persistent: bigint; volatile: bigint }): FileKey {
+  return (id.persistent << 64n) | id.volatile;
+}
+
+export interface FileInfo {
+  ts: number;
+  uid: string;
+  id: ConnId;
+  fuid?: string | undefined;
+  action?: SmbAction | undefined;
+  path?: string | undefined;
+  name?: string | undefined;
+  size: bigint;
+  prev_name?: string | undefined;
+  times?: MACTimes | undefined;
+  fid?: FileKey | undefined;
+  /** smbscope: closed by a related compound CLOSE before its CREATE response gave the id */
+  closedInChain?: boolean;
+}
+
+export interface TreeInfo {
+  ts: number;
+  uid: string;
+  id: ConnId;
+  path?: string | undefined;
+  service?: string | undefined;
+  native_file_system?: string | undefined;
+  share_type: string;
+}
+
+export interface CmdInfo {
+  ts: number;
+  uid: string;
+  id: ConnId;
+  command: string;
+  sub_command?: string | undefined;
+  argument?: string | undefined;
+  status?: string | undefined;
+  rtt?: number | undefined;
+  version: string;
+  username?: string | undefined;
+  tree?: string | undefined;
+  tree_service?: string | undefined;
+  referenced_file?: FileInfo | undefined;
+  referenced_tree?: TreeInfo | undefined;
+  smb2_offered_dialects?: number[] | undefined;
+  smb2_create_options: number;
+  /** smbscope: the SMB2 session of the command (for `username`) */
+  session_id?: bigint | undefined;
+}
+
+export interface SmbState {
+  current_cmd?: CmdInfo | undefined;
+  current_file?: FileInfo | undefined;
+  current_tree?: TreeInfo | undefined;
+  /** keyed by MessageId; added by every new message id, removed by its final response */
+  pending_cmds: Map<bigint, CmdInfo>;
+  /** keyed by the whole file id; added by creates and by any command naming an unknown id, removed by close */
+  fid_map: Map<FileKey, FileInfo>;
+  /** keyed by tree id; added by messages on a new tree id, removed by tree disconnect */
+  tid_map: Map<number, TreeInfo>;
+  /** DCE-RPC pipe names (unused for SMB2 without DCE-RPC; kept for the discard weird's counts) */
+  pipe_map: Map<bigint, string>;
+  /** smb_files.log de-duplication: row identity -> network time of its last lookup */
+  recent_files: Map<string, number>;
+}
+
+export function newFileInfo(c: ConnRef, ts: number): FileInfo {
+  return { ts, uid: c.uid, id: c.id, size: 0n };
+}
+
+export function newTreeInfo(c: ConnRef, ts: number): TreeInfo {
+  return { ts, uid: c.uid, id: c.id, share_type: 'DISK' };
+}

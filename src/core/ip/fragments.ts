@@ -92,13 +92,14 @@ export class FragmentReassembler {
       d.data = grown;
     }
     this.insert(d, buf, ip.payOff, start, end, weird);
-    while (this.bytes > this.limits.maxBytes && this.table.size > 0) this.evictOldest(weird);
-    if (!this.table.has(key)) return undefined;
+    // a completed datagram leaves the table (and frees its bytes) before the limits are enforced,
+    // so the fragment that completes it can never evict it
     if (d.total >= 0 && d.ranges.length === 2 && d.ranges[0] === 0 && d.ranges[1] === d.total) {
       this.table.delete(key);
       this.bytes -= d.data.length;
       return d.data.subarray(0, d.total);
     }
+    while (this.bytes > this.limits.maxBytes && this.table.size > 0) this.evictOldest(weird);
     return undefined;
   }
 

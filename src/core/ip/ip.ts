@@ -176,6 +176,9 @@ function ipv6(buf: Uint8Array, off: number, end: number, out: IpInfo): IpStatus 
       out.fragment = out.moreFragments || out.fragOffset !== 0;
       next = buf[p]!;
       p += 8;
+      // a real fragment: what follows is the fragmentable part (offsets count from here), and
+      // after the first fragment it is data, not headers; see ipv6UpperLayer for the reassembled part
+      if (out.fragment) break;
     } else if (next === 51) {
       // authentication header: length in 4-octet units minus 2
       if (capEnd - p < 8) return capEnd < datagramEnd ? IpStatus.TruncatedHeader : IpStatus.BadExtensionHeader;
@@ -196,6 +199,30 @@ function ipv6(buf: Uint8Array, off: number, end: number, out: IpInfo): IpStatus 
   }
   out.payEnd = datagramEnd;
   return IpStatus.Ok;
+}
+
+/**
+ * Walks the IPv6 extension headers that start with header type `next` at
+ * `off` (for instance those at the start of a reassembled fragmentable part,
+ * RFC 8200 4.5) up to `end`: the upper-layer protocol and where it starts, or
+ * undefined when a header does not fit.
+ */
+export function ipv6UpperLayer(
+  buf: Uint8Array,
+  off: number,
+  end: number,
+  next: number,
+): { proto: number; off: number } | undefined {
+  let p = off;
+  for (let n = 0; n <= MAX_EXTENSION_HEADERS; n++) {
+    if (next !== 0 && next !== 43 && next !== 60 && next !== 51) return { proto: next, off: p };
+    if (end - p < 8) return undefined;
+    const len = next === 51 ? (buf[p + 1]! + 2) * 4 : (buf[p + 1]! + 1) * 8;
+    next = buf[p]!;
+    p += len;
+    if (p > end) return undefined;
+  }
+  return undefined;
 }
 
 /** Text form of an address held as four words (IPv4 when `version` is 4). */

@@ -72,6 +72,12 @@ export class SmbFramer {
   private mode = Mode.Header;
   private readonly hdr = new Uint8Array(4);
   private hdrHave = 0;
+  /**
+   * While resynchronising: the last bytes seen (at most 7), contiguous with
+   * the next delivery, where a boundary split over two deliveries may begin.
+   */
+  private readonly carry = new Uint8Array(7);
+  private carryLen = 0;
   private type = 0;
   /** body length of the current message */
   private total = 0;
@@ -104,8 +110,32 @@ export class SmbFramer {
     while (p < end) {
       switch (this.mode) {
         case Mode.Resync: {
+          if (this.carryLen > 0) {
+            // a boundary that begins in the kept bytes and ends in this delivery
+            const kept = this.carryLen;
+            const n = Math.min(7, end - p);
+            const joined = new Uint8Array(kept + n);
+            joined.set(this.carry.subarray(0, kept));
+            joined.set(buf.subarray(p, p + n), kept);
+            this.carryLen = 0;
+            const q = findBoundary(joined, 0, joined.length);
+            if (q >= 0 && q < kept) {
+              this.mode = Mode.Header;
+              this.hdrHave = 0;
+              this.data(joined, q, kept - q); // the kept part of the header; the rest follows from buf[p]
+              break;
+            }
+            if (q < 0 && n < 7) {
+              // too few new bytes to tell: keep the tail for the next delivery
+              this.keep(joined, 0, joined.length);
+              return;
+            }
+          }
           const q = findBoundary(buf, p, end);
-          if (q < 0) return;
+          if (q < 0) {
+            this.keep(buf, p, end);
+            return;
+          }
           p = q;
           this.mode = Mode.Header;
           this.hdrHave = 0;
@@ -115,6 +145,11 @@ export class SmbFramer {
           if (this.hdrHave === 0 && end - p >= 4) {
             this.type = buf[p]!;
             this.total = u24be(buf, p + 1);
+            // kept for a rescan if the type turns out to be invalid
+            this.hdr[0] = buf[p]!;
+            this.hdr[1] = buf[p + 1]!;
+            this.hdr[2] = buf[p + 2]!;
+            this.hdr[3] = buf[p + 3]!;
             p += 4;
           } else {
             const n = Math.min(4 - this.hdrHave, end - p);
@@ -176,6 +211,7 @@ export class SmbFramer {
         this.resync();
         return;
       case Mode.Resync:
+        this.carryLen = 0; // the bytes kept are no longer contiguous with what follows
         return;
       case Mode.Stream: {
         const inside = Math.min(len, this.total - this.got);
@@ -216,7 +252,15 @@ export class SmbFramer {
     this.mode = Mode.Resync;
     this.hdrHave = 0;
     this.accHave = 0;
+    this.carryLen = 0;
     this.resyncs++;
+  }
+
+  /** Keeps the last (up to 7) bytes of [from, to) for a boundary split over deliveries. */
+  private keep(b: Uint8Array, from: number, to: number): void {
+    const n = Math.min(7, to - from);
+    this.carry.set(b.subarray(to - n, to));
+    this.carryLen = n;
   }
 
   private beginMessage(): void {
@@ -250,6 +294,9 @@ export class SmbFramer {
       // not a session-service message: the stream is out of step
       this.handler.weird('NetBIOS_bad_message_type', `type 0x${t.toString(16)}`);
       this.resync();
+      // a boundary may begin inside the rejected header: rescan its last three bytes
+      this.carry.set(this.hdr.subarray(1, 4));
+      this.carryLen = 3;
       return;
     }
     if (this.total === 0) {
@@ -272,7 +319,10 @@ export class SmbFramer {
       return;
     }
     if (this.mode === Mode.Probe) {
-      const k = Math.max(PROBE, Math.min(this.total, this.handler.plan(this.isOrig, this.acc, 0, PROBE, this.total)));
+      const k = Math.max(
+        1,
+        Math.min(this.total, this.handler.plan(this.isOrig, this.acc, 0, this.accHave, this.total)),
+      );
       if (k >= this.total) {
         if (this.total > this.limits.maxMessage) {
           this.handler.weird('smb_message_too_large', `${this.total} bytes`);
@@ -290,11 +340,14 @@ export class SmbFramer {
       this.accNeed = k;
       if (this.accHave < k) return;
     }
-    // Prefix gathered: start streaming the rest
+    // Prefix gathered: start streaming; probed bytes beyond the prefix are the first streamed ones
+    const k = this.accNeed;
+    const extra = this.accHave - k;
     this.messages++;
-    this.handler.streamStart(this.isOrig, this.acc, 0, this.accNeed, this.total);
-    this.accHave = 0;
+    this.handler.streamStart(this.isOrig, this.acc, 0, k, this.total);
     this.mode = Mode.Stream;
+    if (extra > 0) this.handler.streamData(this.isOrig, this.acc, k, extra);
+    this.accHave = 0;
     if (this.got === this.total) this.finishStream();
   }
 

@@ -438,7 +438,8 @@ export class CaptureReader {
         let caplen = Math.min(wirelen, bodyEnd - (o + 4));
         if (itf.snaplen > 0) caplen = Math.min(caplen, itf.snaplen);
         this.packets++;
-        this.sink.packet(itf.linktype, 0, b, o + 4, caplen, wirelen);
+        // no timestamp of its own: libpcap gives it time 0 of the interface, i.e. if_tsoffset
+        this.sink.packet(itf.linktype, itf.tsOffset, b, o + 4, caplen, wirelen);
         return;
       }
       case 2: {

@@ -54,6 +54,8 @@ export class Reassembler {
   heldBytes = 0;
   /** held bytes over the limit were dropped at least once */
   overflowed = false;
+  /** the overflow was reported (once per stream) */
+  overflowReported = false;
 
   constructor(
     private readonly consumer: StreamConsumer,

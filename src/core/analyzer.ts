@@ -130,6 +130,8 @@ export class Analyzer {
       smbCmd: options.logCmds ? logs?.writer(SMB_CMD_LOG) : undefined,
       loggedFileActions: new Set(actions),
       userOf: (c, sessionId) => ntlm.userOf(c, sessionId),
+      maxOpenFiles: engine.limits.maxOpenFiles,
+      maxTrees: engine.limits.maxTrees,
     });
     this.policy = policy;
 

@@ -13,12 +13,12 @@
 import { EventBus } from './events/bus.js';
 import type { ConnRef } from './events/catalogue.js';
 import { DEFAULT_FRAGMENT_LIMITS, type FragmentLimits, FragmentReassembler } from './ip/fragments.js';
-import { decodeIp, IP_WEIRD, type IpInfo, IpStatus, newIpInfo } from './ip/ip.js';
+import { decodeIp, IP_WEIRD, type IpInfo, IpStatus, ipv6UpperLayer, newIpInfo } from './ip/ip.js';
 import { decodeLink, type LinkResult, LinkStatus } from './link/link.js';
 import { SmbConnectionAnalyzer } from './smb/analyzer.js';
 import { DEFAULT_SMB_LIMITS, type SmbContext, type SmbFiles, type SmbLimits } from './smb/context.js';
 import type { SMB2Header } from './smb/smb2/types.js';
-import { Connection, type Endpoint, EndpointState } from './tcp/conn.js';
+import { Connection, type Endpoint, EndpointState, LETTER_BITS } from './tcp/conn.js';
 import { Reassembler, SegmentResult } from './tcp/reassembler.js';
 import { ConnectionTable } from './tcp/table.js';
 import { ACK, decodeTcp, FIN, newTcpInfo, RST, SYN, type TcpInfo, TcpStatus, tcpChecksumOk } from './tcp/tcp.js';
@@ -189,6 +189,17 @@ export class Engine {
       ip.payEnd = payload.length;
       ip.payWire = payload.length;
       ip.fragment = false;
+      if (ip.version === 6) {
+        // the reassembled part may begin with more extension headers
+        const u = ipv6UpperLayer(payload, 0, payload.length, ip.proto);
+        if (!u) {
+          this.netWeird('bad_IPv6_extension_header');
+          return;
+        }
+        ip.proto = u.proto;
+        ip.payOff = u.off;
+        ip.payWire = payload.length - u.off;
+      }
       if (ip.proto === 6) this.tcpSegment(payload, ip, false);
       else this.stats.nonTcp++;
       return;
@@ -242,6 +253,10 @@ export class Engine {
       if (t.dataWire > 0) {
         const r = reasm.segment(syn(t) ? (t.seq + 1) >>> 0 : t.seq, buf, t.dataOff, t.dataLen, t.dataWire);
         if (r === SegmentResult.Retransmission) c.addLetter('t', isOrig);
+        else if (r === SegmentResult.Dropped || (reasm.overflowed && !reasm.overflowReported)) {
+          reasm.overflowReported = true;
+          this.connWeird(c, 'TCP_reassembly_limit', `more than ${this.limits.maxOutOfOrder} out-of-order bytes`, 'TCP');
+        }
       }
       if (t.flags & ACK) peer.reasm?.ack(t.ack);
     } else if (!c.notSmb && t.dataWire > 0 && t.dataLen >= 8) {
@@ -257,16 +272,20 @@ export class Engine {
         this.remove(victim);
       }
     }
-    // originator: the SYN's sender; the SYN-ACK's receiver; else the side not on an SMB port
+    // originator: the SYN's sender; the SYN-ACK's receiver; else the side not on a likely server port
     let flip = false;
     if ((t.flags & (SYN | ACK)) === (SYN | ACK)) flip = true;
-    else if ((t.flags & SYN) === 0 && this.smbPorts.has(t.sport) && !this.smbPorts.has(t.dport)) flip = true;
+    else if ((t.flags & SYN) === 0) {
+      const s = this.isServerPort(t.sport);
+      const d = this.isServerPort(t.dport);
+      flip = s && (!d || t.sport < t.dport);
+    }
     const s = [ip.s0, ip.s1, ip.s2, ip.s3] as const;
     const d = [ip.d0, ip.d1, ip.d2, ip.d3] as const;
     const c = flip
       ? new Connection(this.uids.next('C'), ip.version, d, t.dport, s, t.sport, this.now)
       : new Connection(this.uids.next('C'), ip.version, s, t.sport, d, t.dport, this.now);
-    if (flip && (t.flags & SYN) !== 0) c.addLetter('^', true);
+    if (flip) c.addLetter('^', true);
     this.conns.insert(c, h);
     this.conns.isOrig = !flip;
     this.stats.connections++;
@@ -311,6 +330,11 @@ export class Engine {
     if (c.orig.synSeen) c.orig.reasm.start((c.orig.startSeq + 1) >>> 0);
     if (c.resp.synSeen) c.resp.reasm.start((c.resp.startSeq + 1) >>> 0);
     this.stats.smbConnections++;
+  }
+
+  /** Zeek's likely_server_ports: the SMB ports and common well-known services. */
+  private isServerPort(p: number): boolean {
+    return this.smbPorts.has(p) || LIKELY_SERVER_PORTS.has(p);
   }
 
   /** SMB on a port that is not an SMB port: recognised by its first payload. */
@@ -359,8 +383,18 @@ export class Engine {
       const pos = ((t.seq - ep.startSeq) | 0) + t.dataWire + (syn ? 1 : 0) + (fin ? 1 : 0);
       if (pos > ep.lastPos) ep.lastPos = pos;
     }
-    if (t.dataWire > 0) c.addLetter('d', isOrig);
-    else if (ack && !syn && !fin && !rst) c.addLetter('a', isOrig);
+    // the peer's size also counts what this side acknowledged of it (bytes lost to the capture included)
+    if (ack && peer.seqKnown && !rst) {
+      const pos = (t.ack - peer.startSeq) | 0;
+      if (pos > peer.lastPos && pos - peer.lastPos < 0x40000000) peer.lastPos = pos;
+    }
+    if (t.dataWire > 0) {
+      if (isOrig) c.addLetterBit('D', BIT_D);
+      else c.addLetterBit('d', BIT_d);
+    } else if (ack && !syn && !fin && !rst) {
+      if (isOrig) c.addLetterBit('A', BIT_A);
+      else c.addLetterBit('a', BIT_a);
+    }
     if (t.win === 0 && !syn && !rst) c.addLetter('w', isOrig);
     if (fin) {
       c.addLetter('f', isOrig);
@@ -442,6 +476,17 @@ export class Engine {
     this.bus.raise('net_weird', this.now, name, addl, source);
   }
 }
+
+/** Well-known service ports counted as likely servers when orienting a connection. */
+const LIKELY_SERVER_PORTS: ReadonlySet<number> = new Set([
+  21, 22, 23, 25, 53, 80, 88, 110, 111, 135, 143, 389, 443, 464, 465, 587, 593, 636, 993, 995, 1433, 2049, 3268, 3389,
+  5985, 5986, 8080,
+]);
+
+const BIT_D = LETTER_BITS.get('D')!;
+const BIT_d = LETTER_BITS.get('d')!;
+const BIT_A = LETTER_BITS.get('A')!;
+const BIT_a = LETTER_BITS.get('a')!;
 
 function syn(t: TcpInfo): boolean {
   return (t.flags & SYN) !== 0;

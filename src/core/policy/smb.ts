@@ -61,6 +61,9 @@ export interface SmbPolicyOptions {
   loggedFileActions: ReadonlySet<string>;
   /** SMB::enable_clear_script_state */
   clearScriptState?: boolean;
+  /** open files and trees tracked per connection (oldest forgotten beyond, with a weird) */
+  maxOpenFiles?: number;
+  maxTrees?: number;
   /** the user who authenticated an SMB2 session (smb_cmd.log `username`) */
   userOf?: (c: ConnRef, sessionId: bigint) => string | undefined;
 }
@@ -359,6 +362,7 @@ export class SmbPolicy {
     st.current_cmd = cmd;
     const tid = hdr.tree_id;
     if (tid > 0) {
+      if (!st.tid_map.has(tid)) this.limitTrees(c, st);
       if (cmd.referenced_tree) st.tid_map.set(tid, cmd.referenced_tree);
       else if (!st.tid_map.has(tid)) st.tid_map.set(tid, newTreeInfo(c, now));
       cmd.referenced_tree = st.tid_map.get(tid);
@@ -428,12 +432,28 @@ export class SmbPolicy {
       if (!f) {
         f = cmd.referenced_file ?? newFileInfo(c, this.o.now());
         f.fid = key;
+        this.limitFiles(c, st);
         st.fid_map.set(key, f);
       }
     }
     cmd.referenced_file = f;
     st.current_file = f;
     return f;
+  }
+
+  /** Keeps fid_map within maxOpenFiles: the least recently added entry goes, with a weird. */
+  private limitFiles(c: ConnRef, st: SmbState): void {
+    const max = this.o.maxOpenFiles ?? 10_000;
+    if (st.fid_map.size < max) return;
+    this.o.weird(c, 'SMB_too_many_open_files', `more than ${max} open files`, 'SMB2');
+    st.fid_map.delete(st.fid_map.keys().next().value!);
+  }
+
+  private limitTrees(c: ConnRef, st: SmbState): void {
+    const max = this.o.maxTrees ?? 1_000;
+    if (st.tid_map.size < max) return;
+    this.o.weird(c, 'SMB_too_many_trees', `more than ${max} trees`, 'SMB2');
+    st.tid_map.delete(st.tid_map.keys().next().value!);
   }
 
   private logCurrent(c: ConnRef): void {

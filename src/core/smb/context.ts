@@ -14,9 +14,19 @@ export interface SmbLimits {
   maxChain: number;
   /** Zeek's SMB::max_pending_messages: bound of the per-connection request maps (0 = none) */
   maxPendingMessages: number;
+  /** files tracked as open per connection (the oldest is forgotten beyond it) */
+  maxOpenFiles: number;
+  /** trees (share connections) tracked per connection */
+  maxTrees: number;
 }
 
-export const DEFAULT_SMB_LIMITS: SmbLimits = { maxMessage: 16 * 1024 * 1024, maxChain: 512, maxPendingMessages: 1000 };
+export const DEFAULT_SMB_LIMITS: SmbLimits = {
+  maxMessage: 16 * 1024 * 1024,
+  maxChain: 512,
+  maxPendingMessages: 1000,
+  maxOpenFiles: 10_000,
+  maxTrees: 1_000,
+};
 
 /** A streamed delivery of file data (see FileManager.openStream). */
 export interface SmbFileStream {

@@ -56,6 +56,15 @@ export interface AppAnalyzer {
 /** History letters that Zeek records again at 10, 100, 1000... occurrences. */
 const SCALED = 'CcGgTtWw';
 
+/** Bits of the letters recorded at most once. */
+export const LETTER_BITS: ReadonlyMap<string, number> = new Map(
+  [...'SHADFRIQshadfriq^'].map((c, i) => [c, 1 << i] as const),
+);
+
+function swapCase(c: string): string {
+  return c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase();
+}
+
 export class Connection {
   readonly uid: string;
   readonly version: 4 | 6;
@@ -75,7 +84,8 @@ export class Connection {
   readonly orig = new Endpoint();
   readonly resp = new Endpoint();
   history = '';
-  private seenLetters = new Set<string>();
+  /** letters recorded once, as bits (see LETTER_BITS); cheap to test on every packet */
+  private seenBits = 0;
   private letterCounts: Record<string, number> = {};
   /** service names in the order they were confirmed (conn.log "service") */
   readonly services: string[] = [];
@@ -122,16 +132,27 @@ export class Connection {
     (this as { resp: Endpoint }).resp = o;
     // history letters change case with the direction
     this.history = [...this.history].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join('');
-    this.seenLetters = new Set(
-      [...this.seenLetters].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())),
-    );
+    let flipped = 0;
+    for (const [letter, bit] of LETTER_BITS) {
+      if (this.seenBits & bit) flipped |= LETTER_BITS.get(swapCase(letter)) ?? 0;
+    }
+    this.seenBits = flipped;
     this.addHistory('^');
     this.cachedId = undefined;
   }
 
   /** Records a history letter (uppercase for the originator's side). */
   addLetter(letter: string, isOrig: boolean): void {
-    this.addHistory(isOrig ? letter.toUpperCase() : letter.toLowerCase());
+    const c = isOrig ? letter.toUpperCase() : letter.toLowerCase();
+    const bit = LETTER_BITS.get(c);
+    if (bit !== undefined && this.seenBits & bit) return; // the common case: nothing to do
+    this.addHistory(c);
+  }
+
+  /** The same for a letter already in the right case (hot path: no string work). */
+  addLetterBit(c: string, bit: number): void {
+    if (this.seenBits & bit) return;
+    this.addHistory(c);
   }
 
   private addHistory(c: string): void {
@@ -142,8 +163,9 @@ export class Connection {
       if (n === 1 || isPowerOf10(n)) this.history += c;
       return;
     }
-    if (this.seenLetters.has(c)) return;
-    this.seenLetters.add(c);
+    const bit = LETTER_BITS.get(c) ?? 0;
+    if (this.seenBits & bit) return;
+    this.seenBits |= bit;
     this.history += c;
   }
 

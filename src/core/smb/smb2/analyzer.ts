@@ -207,7 +207,7 @@ export class Smb2Analyzer {
         } else {
           const r = parseTreeConnectResponse(buf, body, end, off);
           if (this.ok(r)) {
-            if (r.share_type === SHARE_TYPE_PIPE) this.pipeTrees.add(hdr.tree_id);
+            if (r.share_type === SHARE_TYPE_PIPE) this.addPipeTree(hdr.tree_id);
             bus.raise('smb2_tree_connect_response', now, c, hdr, r);
           }
         }
@@ -223,7 +223,7 @@ export class Smb2Analyzer {
           const r = parseCreateRequest(buf, body, end, off);
           if (!this.ok(r)) return;
           if (SMB_PIPE_FILENAMES.has(r.filename) && !this.pipeTrees.has(hdr.tree_id)) {
-            this.pipeTrees.add(hdr.tree_id);
+            this.addPipeTree(hdr.tree_id);
             bus.raise('smb_pipe_connect_heuristic', now, c);
           }
           bus.raise('smb2_create_request', now, c, hdr, r);
@@ -347,6 +347,15 @@ export class Smb2Analyzer {
       default:
         return;
     }
+  }
+
+  /** Marks a named-pipe tree (bounded: the oldest is forgotten beyond maxTrees). */
+  private addPipeTree(tid: number): void {
+    if (this.pipeTrees.size >= this.ctx.limits.maxTrees && !this.pipeTrees.has(tid)) {
+      this.weird('SMB_too_many_trees', `more than ${this.ctx.limits.maxTrees} pipe trees`);
+      this.pipeTrees.delete(this.pipeTrees.values().next().value!);
+    }
+    this.pipeTrees.add(tid);
   }
 
   /** READ request state (Zeek's "read" maps, bounded). */

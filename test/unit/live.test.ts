@@ -171,16 +171,20 @@ describe('live capture on lo', { skip: captureSkip }, () => {
     );
   });
 
-  it('reports an interface that does not exist with dumpcap too', {
-    skip: dumpcap ? false : 'no dumpcap',
-  }, async () => {
-    const live = openLive('nosuchif0', { tool: 'dumpcap' });
-    assert.equal(live.tool, 'dumpcap');
-    await assert.rejects(
-      live.ready,
-      (e: unknown) => e instanceof LiveError && /^cannot capture on 'nosuchif0': no such interface/.test(e.message),
-    );
-  });
+  it(
+    'reports an interface that does not exist with dumpcap too',
+    {
+      skip: dumpcap ? false : 'no dumpcap',
+    },
+    async () => {
+      const live = openLive('nosuchif0', { tool: 'dumpcap' });
+      assert.equal(live.tool, 'dumpcap');
+      await assert.rejects(
+        live.ready,
+        (e: unknown) => e instanceof LiveError && /^cannot capture on 'nosuchif0': no such interface/.test(e.message),
+      );
+    },
+  );
 });
 
 describe('live capture errors and counts', () => {

@@ -192,12 +192,11 @@ class Parser {
     const start = this.pos;
     const c = this.peek();
     switch (c) {
-      case 0x2e /* . */:
-        {
-          this.pos++;
-          const all = new Uint8Array(256).fill(1);
-          return { k: 'cls', cls: classes.intern(all) };
-        }
+      case 0x2e /* . */: {
+        this.pos++;
+        const all = new Uint8Array(256).fill(1);
+        return { k: 'cls', cls: classes.intern(all) };
+      }
       case 0x5e /* ^ */:
         this.pos++;
         return { k: 'bol' };
@@ -210,23 +209,22 @@ class Parser {
       case 0x22 /* " */:
         this.pos++;
         return this.parseQuoted();
-      case 0x28 /* ( */:
-        {
-          this.pos++;
-          let restoreCi: boolean | undefined;
-          if (this.src.startsWith('?i:', this.pos) || this.src.startsWith('?I:', this.pos)) {
-            this.pos += 3;
-            restoreCi = this.ci;
-            this.ci = true;
-          } else if (this.peek() === 0x3f /* ? */) {
-            this.fail('unsupported group modifier');
-          }
-          const inner = this.parseAlt();
-          if (this.peek() !== 0x29 /* ) */) this.fail('missing )', start);
-          this.pos++;
-          if (restoreCi !== undefined) this.ci = restoreCi;
-          return inner;
+      case 0x28 /* ( */: {
+        this.pos++;
+        let restoreCi: boolean | undefined;
+        if (this.src.startsWith('?i:', this.pos) || this.src.startsWith('?I:', this.pos)) {
+          this.pos += 3;
+          restoreCi = this.ci;
+          this.ci = true;
+        } else if (this.peek() === 0x3f /* ? */) {
+          this.fail('unsupported group modifier');
         }
+        const inner = this.parseAlt();
+        if (this.peek() !== 0x29 /* ) */) this.fail('missing )', start);
+        this.pos++;
+        if (restoreCi !== undefined) this.ci = restoreCi;
+        return inner;
+      }
       case 0x7b /* { */:
         this.fail('unsupported {definition} or misplaced {');
         break;

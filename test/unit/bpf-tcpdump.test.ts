@@ -547,8 +547,12 @@ describe('BPF filters keep exactly what tcpdump keeps', { skip: TCPDUMP ? false 
     });
   }
 
-  it('the comparisons are not trivial', () => {
-    // every expression but the match-all one splits at least one capture
+  it('the comparisons are not trivial', (t) => {
+    // every expression but the match-all one splits at least one capture (some only split Zeek's traces)
+    if (!existsSync(ZEEK_CASES)) {
+      t.skip(`Zeek's traces are not at ${ZEEK_CASES} (../shared is not next to this clone)`);
+      return;
+    }
     for (const e of EXPRESSIONS)
       if (e !== '') assert.ok((discriminating.get(e) ?? 0) > 0, `'${e}' never discriminates`);
   });

@@ -21,6 +21,7 @@ export interface CliOptions {
   hashes: string[];
   extractFiles: string | undefined;
   localNets: Subnet[];
+  gapRecovery: 'zeek' | 'precise';
   progress: boolean | undefined;
   quiet: boolean;
   help: boolean;
@@ -72,6 +73,9 @@ output
 analysis
       --max-pending-messages N  Zeek's SMB::max_pending_messages (default 1000; 0 disables)
       --seed N                  reproducible connection and file uids
+      --gap-recovery zeek|precise
+                                after missing bytes: resynchronise as Zeek does (default), or
+                                continue at the next message boundary when it is known
 
 other
       --progress / --no-progress  show or hide the progress line (default: on a terminal)
@@ -102,6 +106,7 @@ export function parseCli(argv: string[]): CliOptions {
         hash: { type: 'string' },
         'extract-files': { type: 'string' },
         'local-nets': { type: 'string' },
+        'gap-recovery': { type: 'string' },
         progress: { type: 'boolean' },
         'no-progress': { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
@@ -131,6 +136,7 @@ export function parseCli(argv: string[]): CliOptions {
     hashes: [],
     extractFiles: v['extract-files'],
     localNets: [],
+    gapRecovery: 'zeek',
     progress: v['no-progress'] ? false : v.progress,
     quiet: v.quiet ?? false,
     help: v.help ?? false,
@@ -141,6 +147,11 @@ export function parseCli(argv: string[]): CliOptions {
     if (v['log-format'] !== 'tsv' && v['log-format'] !== 'json')
       throw new UsageError(`--log-format must be tsv or json, not '${v['log-format']}'`);
     opts.logFormat = v['log-format'];
+  }
+  if (v['gap-recovery'] !== undefined) {
+    if (v['gap-recovery'] !== 'zeek' && v['gap-recovery'] !== 'precise')
+      throw new UsageError(`--gap-recovery must be zeek or precise, not '${v['gap-recovery']}'`);
+    opts.gapRecovery = v['gap-recovery'];
   }
   if (v['max-pending-messages'] !== undefined) {
     const n = v['max-pending-messages'];

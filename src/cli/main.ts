@@ -80,6 +80,7 @@ function newAnalyzer(opts: CliOptions, packetFilter: PacketFilter | undefined): 
     ...(opts.loggedFileActions ? { loggedFileActions: opts.loggedFileActions } : {}),
     logCmds: opts.logCmds,
     maxPendingMessages: opts.maxPendingMessages,
+    limits: { gapRecovery: opts.gapRecovery },
     hashes: opts.hashes as HashAlgorithm[],
     hasher: nodeHasher,
     ...(opts.extractFiles !== undefined ? { extractor: extractToDir(opts.extractFiles) } : {}),

@@ -250,6 +250,9 @@ export class Engine {
     const reasm = ep.reasm;
     if (c.app && reasm) {
       if (!reasm.started && ep.synSeen) reasm.start((ep.startSeq + 1) >>> 0);
+      // as Zeek does: the acknowledgement first (a gap in the peer's stream if it covers unseen bytes),
+      // then this packet's own data
+      if (t.flags & ACK) peer.reasm?.ack(t.ack);
       if (t.dataWire > 0) {
         const r = reasm.segment(syn(t) ? (t.seq + 1) >>> 0 : t.seq, buf, t.dataOff, t.dataLen, t.dataWire);
         if (r === SegmentResult.Retransmission) c.addLetter('t', isOrig);
@@ -258,7 +261,7 @@ export class Engine {
           this.connWeird(c, 'TCP_reassembly_limit', `more than ${this.limits.maxOutOfOrder} out-of-order bytes`, 'TCP');
         }
       }
-      if (t.flags & ACK) peer.reasm?.ack(t.ack);
+      if (t.flags & FIN) reasm.fin((t.seq + t.dataWire + (syn(t) ? 1 : 0)) >>> 0);
     } else if (!c.notSmb && t.dataWire > 0 && t.dataLen >= 8) {
       this.detectSmb(c, buf, t, isOrig);
     }

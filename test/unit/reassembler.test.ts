@@ -150,15 +150,24 @@ describe('Reassembler', () => {
     assert.equal(r.gaps, 2);
   });
 
-  test('an acknowledgement before any held data does not create a gap by itself', () => {
+  test('an acknowledgement of bytes never seen is a gap at once (as Zeek reports it)', () => {
     const { r, out } = make();
     r.start(ISN);
     send(r, ISN, 0, 10);
     r.ack((ISN + 50) >>> 0);
+    assert.deepEqual(out, [range(0, 10), { gap: 40 }]);
+    // the acknowledged bytes arriving late are old news
+    assert.equal(send(r, ISN, 40, 50), SegmentResult.Retransmission);
+    assert.deepEqual(out, [range(0, 10), { gap: 40 }]);
+  });
+
+  test('an acknowledgement of the FIN is not a gap', () => {
+    const { r, out } = make();
+    r.start(ISN);
+    send(r, ISN, 0, 10);
+    r.fin((ISN + 10) >>> 0);
+    r.ack((ISN + 11) >>> 0);
     assert.deepEqual(out, [range(0, 10)]);
-    // ... but a later segment beyond the acknowledged point is not held: the hole is lost
-    assert.equal(send(r, ISN, 40, 50), SegmentResult.New);
-    assert.deepEqual(out, [range(0, 10), { gap: 30 }, range(40, 50)]);
   });
 
   test('an acknowledgement of old data changes nothing', () => {

@@ -25,8 +25,11 @@ function ids(events: readonly Ev[]): number[] {
   return named(events, 'smb2_message').map((e) => Number((e.args[1] as { message_id: bigint }).message_id));
 }
 
-function run(s: TcpSession): Ev[] {
-  const r = runBytes(s.pcap());
+/** smbscope's precise recovery: after a gap inside a message of known length, continue at its end. */
+const PRECISE = { limits: { gapRecovery: 'precise' as const } };
+
+function run(s: TcpSession, options: Parameters<typeof runBytes>[1] = {}): Ev[] {
+  const r = runBytes(s.pcap(), options);
   assert.equal(r.result.error, undefined);
   return r.events;
 }
@@ -77,7 +80,21 @@ describe('TCP stream to SMB messages', () => {
     s.cseq = (base + m.length) >>> 0;
     s.ackFrom(false); // the server has everything
     s.send(true, echo(2)).close();
-    assert.deepEqual(ids(run(s)), [2]);
+    assert.deepEqual(ids(run(s, PRECISE)), [2]);
+  });
+
+  test('Zeek recovery: after a gap, the first delivery that starts with a header is lost too, the next is raised', () => {
+    // Zeek resynchronises on a delivery with \xfeSMB at offset 4, but its parser still holds the
+    // half-read message from before the gap and fails on that first delivery (docs/zeek-max-pending-notes.md)
+    const s = session();
+    const m = echo(1, 500);
+    const base = s.cseq;
+    s.frame(true, TCP_PSH | TCP_ACK, base, s.sseq, m.subarray(0, 100));
+    s.frame(true, TCP_PSH | TCP_ACK, base + 200, s.sseq, m.subarray(200));
+    s.cseq = (base + m.length) >>> 0;
+    s.ackFrom(false);
+    s.send(true, echo(2)).send(true, echo(3)).close();
+    assert.deepEqual(ids(run(s)), [3]);
   });
 
   test('a lost segment across a message boundary: resynchronised on the next message', () => {
@@ -89,7 +106,7 @@ describe('TCP stream to SMB messages', () => {
     s.frame(true, TCP_PSH | TCP_ACK, base + 300, s.sseq, m.subarray(300));
     s.cseq = (base + m.length) >>> 0;
     s.ackFrom(false).send(true, echo(4)).close();
-    assert.deepEqual(ids(run(s)), [3, 4]);
+    assert.deepEqual(ids(run(s, PRECISE)), [3, 4]);
   });
 
   test('a packet cut by the snap length inside a message: that message is lost, the next one is raised', () => {
@@ -100,7 +117,7 @@ describe('TCP stream to SMB messages', () => {
     r.wirelen = r.data.length;
     r.data = r.data.subarray(0, r.data.length - 300); // 300 payload bytes not captured
     s.send(true, m.subarray(500)).close();
-    assert.deepEqual(ids(run(s)), [2]);
+    assert.deepEqual(ids(run(s, PRECISE)), [2]);
   });
 
   test('sequence numbers wrapping around 2^32 in the middle of messages', () => {

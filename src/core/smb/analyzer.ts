@@ -60,25 +60,87 @@ export class SmbConnectionAnalyzer implements AppAnalyzer, FrameHandler {
   /** SMB1 messages seen (not analyzed yet) */
   smb1Messages = 0;
   compressedMessages = 0;
+  /** deliveries dropped while resynchronising (Zeek gap recovery) */
+  droppedChunks = 0;
+
+  // Zeek gap recovery: after a gap, wait for a delivery that starts with an SMB header
+  private readonly zeekGaps: boolean;
+  private needSync = false;
+  /** per direction [orig, resp]: a parse is pending (binpac's flow holds a parse object) */
+  private readonly armed = [false, false];
+  /** per direction: the buffered bytes were thrown away since the last delivery */
+  private readonly dirty = [false, false];
 
   constructor(
     private readonly c: ConnRef,
     private readonly ctx: SmbContext,
     midstream: boolean,
   ) {
+    this.zeekGaps = ctx.limits.gapRecovery === 'zeek';
+    // a stream whose start was seen begins on a message boundary; one picked up mid-stream is
+    // scanned for its first message (Zeek instead waits for a delivery that starts with one)
     this.origFramer = new SmbFramer(true, this, ctx.limits, midstream);
     this.respFramer = new SmbFramer(false, this, ctx.limits, midstream);
-    this.smb2 = new Smb2Analyzer(c, ctx);
+    this.smb2 = new Smb2Analyzer(c, { ...ctx, violation: (isOrig) => this.violation(isOrig) });
   }
 
   // --- AppAnalyzer (from TCP reassembly)
 
   data(isOrig: boolean, buf: Uint8Array, off: number, len: number): void {
-    (isOrig ? this.origFramer : this.respFramer).data(buf, off, len);
+    const framer = isOrig ? this.origFramer : this.respFramer;
+    if (!this.zeekGaps) {
+      framer.data(buf, off, len);
+      return;
+    }
+    // Zeek: while out of step, only a delivery with an SMB header at offset 4 resumes analysis
+    if (this.needSync) {
+      if (!startsWithSmb(buf, off, len)) {
+        this.droppedChunks++;
+        return;
+      }
+      this.needSync = false;
+    }
+    const d = isOrig ? 0 : 1;
+    if (this.dirty[d] && this.armed[d]) {
+      // Zeek's parser still holds a half-started message from before the reset: this delivery is lost to it
+      this.droppedChunks++;
+      this.armed[d] = false;
+      this.resync();
+      return;
+    }
+    if (this.dirty[d]) {
+      framer.reset(); // the delivery starts with a message header (checked above)
+      this.dirty[d] = false;
+    }
+    this.armed[d] = true;
+    framer.data(buf, off, len);
   }
 
   gap(isOrig: boolean, len: number): void {
-    (isOrig ? this.origFramer : this.respFramer).gap(len);
+    if (this.zeekGaps) this.resync();
+    else (isOrig ? this.origFramer : this.respFramer).gap(len);
+  }
+
+  /** Zeek's NeedResync: both directions drop what they buffered and wait for an SMB header. */
+  private resync(): void {
+    this.needSync = true;
+    this.dirty[0] = this.dirty[1] = true;
+    this.origFramer.reset();
+    this.respFramer.reset();
+    this.abandonStreams();
+  }
+
+  /** A message Zeek's parser rejects: the rest of its delivery is lost, then a resync (Zeek mode). */
+  private violation(isOrig: boolean): void {
+    if (!this.zeekGaps) return;
+    (isOrig ? this.origFramer : this.respFramer).abort();
+    this.armed[isOrig ? 0 : 1] = false;
+    this.resync();
+  }
+
+  private abandonStreams(): void {
+    this.streaming = [undefined, undefined];
+    this.smb2.abandonStreams();
   }
 
   done(): void {
@@ -162,6 +224,12 @@ export class SmbConnectionAnalyzer implements AppAnalyzer, FrameHandler {
   private raiseTransform(t: SMB2TransformHeader): void {
     this.ctx.bus.raise('smb2_transform_header', this.ctx.now(), this.c, t);
   }
+}
+
+/** Zeek's resynchronisation test: \xffSMB or \xfeSMB at offset 4 of a delivery of at least 8 bytes. */
+function startsWithSmb(b: Uint8Array, o: number, len: number): boolean {
+  if (len < 8 || b[o + 5] !== 0x53 || b[o + 6] !== 0x4d || b[o + 7] !== 0x42) return false;
+  return b[o + 4] === 0xff || b[o + 4] === 0xfe;
 }
 
 function hex4(b: Uint8Array, o: number): string {

@@ -18,6 +18,13 @@ export interface SmbLimits {
   maxOpenFiles: number;
   /** trees (share connections) tracked per connection */
   maxTrees: number;
+  /**
+   * What a gap (missing bytes) does: 'zeek' resynchronises both directions
+   * exactly as Zeek does (wait for a delivery starting with an SMB header,
+   * Zeek's lost first chunk included); 'precise' continues at the next
+   * message boundary when the gap lies inside a message of known length.
+   */
+  gapRecovery: 'zeek' | 'precise';
 }
 
 export const DEFAULT_SMB_LIMITS: SmbLimits = {
@@ -26,6 +33,7 @@ export const DEFAULT_SMB_LIMITS: SmbLimits = {
   maxPendingMessages: 1000,
   maxOpenFiles: 10_000,
   maxTrees: 1_000,
+  gapRecovery: 'zeek',
 };
 
 /** A streamed delivery of file data (see FileManager.openStream). */
@@ -65,6 +73,8 @@ export interface SmbContext {
   now(): number;
   /** reports a weird on connection `c` (Zeek's Reporter::conn_weird) */
   weird(c: ConnRef, name: string, addl?: string, source?: string): void;
+  /** a message Zeek's parser would reject (its chunk is abandoned, as Zeek's parse error does) */
+  violation?(isOrig: boolean): void;
   /** security blobs of NEGOTIATE and SESSION_SETUP, for GSSAPI/NTLM */
   securityBlob?(c: ConnRef, hdr: SMB2Header, isOrig: boolean, blob: Uint8Array): void;
 }

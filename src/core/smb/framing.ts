@@ -91,6 +91,8 @@ export class SmbFramer {
   private damaged = false;
   /** messages seen (complete, streamed or control) */
   messages = 0;
+  /** set by abort() during a delivery: the rest of it is dropped */
+  private aborted = false;
   /** resynchronisations after gaps or garbage */
   resyncs = 0;
 
@@ -107,7 +109,12 @@ export class SmbFramer {
   data(buf: Uint8Array, off: number, len: number): void {
     const end = off + len;
     let p = off;
+    this.aborted = false;
     while (p < end) {
+      if (this.aborted) {
+        this.aborted = false;
+        return;
+      }
       switch (this.mode) {
         case Mode.Resync: {
           if (this.carryLen > 0) {
@@ -201,6 +208,21 @@ export class SmbFramer {
         }
       }
     }
+  }
+
+  /** Forgets any partial message: the next byte delivered starts a new message header. */
+  reset(): void {
+    this.mode = Mode.Header; // also ends a mid-stream scan: the caller knows where a message starts
+    this.hdrHave = 0;
+    this.accHave = 0;
+    this.carryLen = 0;
+    this.got = 0;
+  }
+
+  /** Stops processing the delivery in progress (the rest of it is dropped) and forgets partial state. */
+  abort(): void {
+    this.aborted = true;
+    this.reset();
   }
 
   /** `len` bytes of the stream were not seen. */

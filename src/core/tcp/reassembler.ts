@@ -50,6 +50,8 @@ export class Reassembler {
   gaps = 0;
   /** highest position the peer acknowledged */
   private acked = 0;
+  /** stream position of the FIN, -1 before one is seen */
+  private finPos = -1;
   private held: Held[] = [];
   heldBytes = 0;
   /** held bytes over the limit were dropped at least once */
@@ -102,13 +104,29 @@ export class Reassembler {
   /** The peer acknowledged everything before sequence number `ack`. */
   ack(ack: number): void {
     if (!this.started) return;
-    const a = this.position(ack);
+    let a = this.position(ack);
+    // the FIN takes a sequence number but carries no data
+    if (this.finPos >= 0 && a > this.finPos) a = this.finPos;
     if (a <= this.acked) return;
     this.acked = a;
-    if (a > this.next && this.held.length > 0) {
-      this.skipTo(Math.min(a, this.held[0]!.start));
+    if (a <= this.next) return;
+    // the receiver has bytes the capture never showed: deliver what is held, the rest is a gap (as Zeek does)
+    while (this.next < a) {
+      const first = this.held[0];
+      if (first && first.start <= this.next) {
+        this.drain();
+        continue;
+      }
+      this.skipTo(first ? Math.min(a, first.start) : a);
       this.drain();
     }
+  }
+
+  /** The stream's FIN at sequence number `seq` (its data ends there). */
+  fin(seq: number): void {
+    if (!this.started) return;
+    const p = this.position(seq);
+    if (this.finPos < 0 || p < this.finPos) this.finPos = p;
   }
 
   /** End of the stream: every hole before held data becomes a gap; `end` is the final position if known. */

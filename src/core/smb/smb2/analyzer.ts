@@ -17,7 +17,7 @@
  */
 
 import { u16le, u32le } from '../../bytes/read.js';
-import { isMalformed, type Malformed } from '../../bytes/result.js';
+import { isMalformed, Malformed } from '../../bytes/result.js';
 import type { ConnRef } from '../../events/catalogue.js';
 import { SMB_PIPE_FILENAMES } from '../../policy/smb-consts.js';
 import type { SmbContext, SmbFileStream } from '../context.js';
@@ -175,10 +175,10 @@ export class Smb2Analyzer {
       case SMB2_NEGOTIATE:
         if (isOrig) {
           const r = parseNegotiateRequest(buf, body, end, off);
-          if (this.ok(r)) bus.raise('smb2_negotiate_request', now, c, hdr, r.dialects);
+          if (this.ok(r, isOrig)) bus.raise('smb2_negotiate_request', now, c, hdr, r.dialects);
         } else {
           const r = parseNegotiateResponse(buf, body, end, off);
-          if (this.ok(r)) {
+          if (this.ok(r, isOrig)) {
             bus.raise('smb2_negotiate_response', now, c, hdr, r);
             const blob = negotiateResponseSecurityBlob(buf, body, end, off);
             if (blob) this.ctx.securityBlob?.(c, hdr, false, blob);
@@ -188,13 +188,13 @@ export class Smb2Analyzer {
       case SMB2_SESSION_SETUP:
         if (isOrig) {
           const r = parseSessionSetupRequest(buf, body, end, off);
-          if (this.ok(r)) {
+          if (this.ok(r, isOrig)) {
             bus.raise('smb2_session_setup_request', now, c, hdr, r.request);
             this.ctx.securityBlob?.(c, hdr, true, r.securityBlob);
           }
         } else {
           const r = parseSessionSetupResponse(buf, body, end, off);
-          if (this.ok(r)) {
+          if (this.ok(r, isOrig)) {
             bus.raise('smb2_session_setup_response', now, c, hdr, r.response);
             this.ctx.securityBlob?.(c, hdr, false, r.securityBlob);
           }
@@ -203,17 +203,17 @@ export class Smb2Analyzer {
       case SMB2_TREE_CONNECT:
         if (isOrig) {
           const r = parseTreeConnectRequest(buf, body, end, off);
-          if (this.ok(r)) bus.raise('smb2_tree_connect_request', now, c, hdr, r.path);
+          if (this.ok(r, isOrig)) bus.raise('smb2_tree_connect_request', now, c, hdr, r.path);
         } else {
           const r = parseTreeConnectResponse(buf, body, end, off);
-          if (this.ok(r)) {
+          if (this.ok(r, isOrig)) {
             if (r.share_type === SHARE_TYPE_PIPE) this.addPipeTree(hdr.tree_id);
             bus.raise('smb2_tree_connect_response', now, c, hdr, r);
           }
         }
         return;
       case SMB2_TREE_DISCONNECT:
-        if (this.ok(parseTreeDisconnect(buf, body, end))) {
+        if (this.ok(parseTreeDisconnect(buf, body, end), isOrig)) {
           if (isOrig) bus.raise('smb2_tree_disconnect_request', now, c, hdr);
           else bus.raise('smb2_tree_disconnect_response', now, c, hdr);
         }
@@ -221,7 +221,7 @@ export class Smb2Analyzer {
       case SMB2_CREATE:
         if (isOrig) {
           const r = parseCreateRequest(buf, body, end, off);
-          if (!this.ok(r)) return;
+          if (!this.ok(r, isOrig)) return;
           if (SMB_PIPE_FILENAMES.has(r.filename) && !this.pipeTrees.has(hdr.tree_id)) {
             this.addPipeTree(hdr.tree_id);
             bus.raise('smb_pipe_connect_heuristic', now, c);
@@ -229,30 +229,30 @@ export class Smb2Analyzer {
           bus.raise('smb2_create_request', now, c, hdr, r);
         } else {
           const r = parseCreateResponse(buf, body, end, off);
-          if (this.ok(r)) bus.raise('smb2_create_response', now, c, hdr, r);
+          if (this.ok(r, isOrig)) bus.raise('smb2_create_response', now, c, hdr, r);
         }
         return;
       case SMB2_CLOSE:
         if (isOrig) {
           const r = parseCloseRequest(buf, body, end);
-          if (!this.ok(r)) return;
+          if (!this.ok(r, isOrig)) return;
           this.closes++;
           bus.raise('smb2_close_request', now, c, hdr, r.file_id);
           this.ctx.files?.endOfFile(c, isOrig);
         } else {
           const r = parseCloseResponse(buf, body, end);
-          if (this.ok(r)) bus.raise('smb2_close_response', now, c, hdr, r);
+          if (this.ok(r, isOrig)) bus.raise('smb2_close_response', now, c, hdr, r);
         }
         return;
       case SMB2_READ:
         if (isOrig) {
           const r = parseReadRequest(buf, body, end, off);
-          if (!this.ok(r)) return;
+          if (!this.ok(r, isOrig)) return;
           bus.raise('smb2_read_request', now, c, hdr, r.file_id, r.offset, r.length);
           this.rememberRead(hdr.message_id, r.offset, r.file_id);
         } else {
           const r = parseReadResponse(buf, body, end, off);
-          if (!this.ok(r)) return;
+          if (!this.ok(r, isOrig)) return;
           const offset = this.readOffset(hdr);
           if (!pipe && r.dataLength > 0) {
             this.ctx.files?.dataIn(c, false, buf, off + r.dataOffset, r.dataLength, offset);
@@ -262,25 +262,25 @@ export class Smb2Analyzer {
       case SMB2_WRITE:
         if (isOrig) {
           const r = parseWriteRequest(buf, body, end, off);
-          if (!this.ok(r)) return;
+          if (!this.ok(r, isOrig)) return;
           const start = off + r.dataOffset;
           if (start + r.length > end) {
-            this.weird('SMB2_malformed_message', 'WRITE request: data runs past the end');
+            this.ok(new Malformed('WRITE request: data runs past the end', body + 4), isOrig);
             return;
           }
           bus.raise('smb2_write_request', now, c, hdr, r.file_id, r.offset, r.length);
           if (!pipe && r.length > 0) this.ctx.files?.dataIn(c, true, buf, start, r.length, Number(r.offset));
         } else {
           const r = parseWriteResponse(buf, body, end);
-          if (this.ok(r)) bus.raise('smb2_write_response', now, c, hdr, r.count);
+          if (this.ok(r, isOrig)) bus.raise('smb2_write_response', now, c, hdr, r.count);
         }
         return;
       case SMB2_IOCTL:
         if (isOrig) {
           const r = parseIoctlRequest(buf, body, end);
-          if (!isMalformed(r)) this.rememberIoctl(hdr.message_id, r.file_id);
+          if (this.ok(r, isOrig)) this.rememberIoctl(hdr.message_id, r.file_id);
         } else {
-          parseIoctlResponse(buf, body, end);
+          if (!this.ok(parseIoctlResponse(buf, body, end), isOrig)) return;
           if (hdr.status !== STATUS_PENDING) this.ioctlFids.delete(hdr.message_id);
         }
         return;
@@ -294,7 +294,7 @@ export class Smb2Analyzer {
 
   private setInfo(m: Msg, body: number): void {
     const r = parseSetInfoRequest(m.buf, body, m.end, m.off);
-    if (!this.ok(r)) return;
+    if (!this.ok(r, m.isOrig)) return;
     const bus = this.ctx.bus;
     const now = this.ctx.now();
     const { c } = this;
@@ -393,9 +393,10 @@ export class Smb2Analyzer {
     this.ctx.bus.raise('smb2_discarded_messages_state', this.ctx.now(), this.c, state);
   }
 
-  private ok<T>(r: T | Malformed): r is T {
+  private ok<T>(r: T | Malformed, isOrig: boolean): r is T {
     if (!isMalformed(r)) return true;
     this.weird('SMB2_malformed_message', r.what);
+    this.ctx.violation?.(isOrig);
     return false;
   }
 
@@ -465,9 +466,9 @@ export class Smb2Analyzer {
     const body = SMB2_HEADER_SIZE;
     if (isOrig) {
       const r = parseWriteRequest(s.prefix, body, s.prefix.length, 0);
-      if (!this.ok(r)) return;
+      if (!this.ok(r, isOrig)) return;
       if (r.dataOffset + r.length > s.total) {
-        this.weird('SMB2_malformed_message', 'WRITE request: data runs past the end');
+        this.ok(new Malformed('WRITE request: data runs past the end', 4), isOrig);
         return;
       }
       bus.raise('smb2_write_request', now, this.c, hdr, r.file_id, r.offset, r.length);
@@ -485,6 +486,11 @@ export class Smb2Analyzer {
 
   /** The connection ended. */
   done(): void {
+    this.streamed = [undefined, undefined];
+  }
+
+  /** Streamed messages in progress were abandoned (a resynchronisation): they raise nothing. */
+  abandonStreams(): void {
     this.streamed = [undefined, undefined];
   }
 

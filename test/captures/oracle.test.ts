@@ -136,9 +136,12 @@ function checkCloseResponse(resp: unknown, o: NonNullable<OracleLine['close_resp
 }
 
 /** Events that carry an SMB2 header as `hdr`: the command events of a message. */
+/** An SMB2 command event (the oracle covers SMB2 messages only: SMB1 events are not counted). */
 function isCommandEvent(e: Ev): boolean {
   const params = EVENT_PARAMS[e.name] as readonly string[];
-  return params[1] === 'hdr' && e.name !== 'smb2_message' && e.name !== 'smb2_transform_header';
+  return (
+    params[1] === 'hdr' && e.name.startsWith('smb2_') && e.name !== 'smb2_message' && e.name !== 'smb2_transform_header'
+  );
 }
 
 for (const cap of oracleCaptures()) {

@@ -4,7 +4,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Extractor, ExtractorFactory, HasherFactory } from '../core/files/manager.js';
 
@@ -32,13 +32,20 @@ export function extractToDir(dir: string): ExtractorFactory {
       mkdirSync(dir, { recursive: true });
       made = true;
     }
-    const fd = openSync(join(dir, safeFileName(name)), 'w');
+    let path = join(dir, safeFileName(name));
+    const fd = openSync(path, 'w');
     let open = true;
     return {
       write: (b) => {
         if (!open) return;
         let off = 0;
         while (off < b.length) off += writeSync(fd, b, off, b.length - off);
+      },
+      rename: (next) => {
+        const to = join(dir, safeFileName(next));
+        if (to === path) return;
+        renameSync(path, to);
+        path = to;
       },
       close: () => {
         if (!open) return;

@@ -110,8 +110,9 @@ export function openLive(iface: string, options: LiveOptions = {}): LiveCapture 
   const snaplen = Math.max(0, Math.floor(options.snaplen ?? 0));
   const args =
     tool === 'tcpdump'
-      ? ['-i', iface, '-w', '-', '-U', '--immediate-mode', '-s', String(snaplen)]
-      : ['-i', iface, '-w', '-', '-P', ...(snaplen > 0 ? ['-s', String(snaplen)] : [])];
+      ? // -B: a 64 MiB kernel buffer (KiB); the default 2 MiB overflows with 64 KiB loopback segments
+        ['-i', iface, '-w', '-', '-U', '--immediate-mode', '-B', '65536', '-s', String(snaplen)]
+      : ['-i', iface, '-w', '-', '-P', '-B', '64', ...(snaplen > 0 ? ['-s', String(snaplen)] : [])];
   if (options.promiscuous === false) args.push('-p');
   const child = spawn(path, args, {
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -11,6 +11,7 @@
  * Types follow ../shared/zeek-smb/events.json and types.json.
  */
 
+import type { SMB1Header } from '../smb/smb1/header.js';
 import type { CloseResponse } from '../smb/smb2/commands/close.js';
 import type { CreateRequest, CreateResponse } from '../smb/smb2/commands/create.js';
 import type { NegotiateResponse } from '../smb/smb2/commands/negotiate.js';
@@ -35,6 +36,8 @@ export interface ConnRef {
 }
 
 export interface EventMap {
+  smb1_message: [c: ConnRef, hdr: SMB1Header, is_orig: boolean];
+  smb1_negotiate_request: [c: ConnRef, hdr: SMB1Header, dialects: string[]];
   smb2_message: [c: ConnRef, hdr: SMB2Header, is_orig: boolean];
   smb2_negotiate_request: [c: ConnRef, hdr: SMB2Header, dialects: number[]];
   smb2_negotiate_response: [c: ConnRef, hdr: SMB2Header, response: NegotiateResponse];
@@ -86,6 +89,8 @@ type Names<T extends unknown[]> = { [I in keyof T]: string };
 
 /** Every event's parameter names, in Zeek's order (one name per element of its EventMap tuple). */
 export const EVENT_PARAMS: { [K in EventName]: Names<EventMap[K]> } = {
+  smb1_message: ['c', 'hdr', 'is_orig'],
+  smb1_negotiate_request: ['c', 'hdr', 'dialects'],
   smb2_message: ['c', 'hdr', 'is_orig'],
   smb2_negotiate_request: ['c', 'hdr', 'dialects'],
   smb2_negotiate_response: ['c', 'hdr', 'response'],

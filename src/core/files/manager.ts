@@ -37,10 +37,12 @@ export type HasherFactory = (alg: HashAlgorithm) => Hasher;
 
 export interface Extractor {
   write(b: Uint8Array): void;
+  /** Gives the file its final name (known once the file is announced). */
+  rename(name: string): void;
   close(): void;
 }
 
-/** Opens the sink of an extracted file; `name` is safe as a file name. */
+/** Opens the sink of an extracted file under a provisional name; names are safe as file names. */
 export type ExtractorFactory = (name: string) => Extractor;
 
 export interface FileLimits {
@@ -259,8 +261,7 @@ export class FileManager {
       }
     }
     if (this.options.extractor) {
-      f.extractedName = `extract-${this.now().toFixed(6)}-${f.source}-${f.fuid}`;
-      f.extractor = this.options.extractor(f.extractedName);
+      f.extractor = this.options.extractor(`extract-pending-${f.fuid}-${this.count}`);
       f.analyzers.push('EXTRACT');
     }
     f.analyzers.sort();
@@ -273,6 +274,11 @@ export class FileManager {
     if (!f.announced) {
       f.announced = true;
       f.ts = now;
+      if (f.extractor) {
+        // named as Zeek names it: after the file's ts (its first complete delivery)
+        f.extractedName = `extract-${now.toFixed(6)}-${f.source}-${f.fuid}`;
+        f.extractor.rename(f.extractedName);
+      }
     }
     f.lastActive = now;
     if (!f.conns.some((c) => c.ref.uid === ref.uid)) {

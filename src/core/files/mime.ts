@@ -33,6 +33,150 @@ export interface MimeMatch {
 interface Compiled {
   readonly sig: MimeSignature;
   readonly prog: MagicProgram;
+  /** a cheap necessary condition, checked before running the automaton */
+  readonly pre: Prefilter | undefined;
+  /** the byte every match starts with, or -1 */
+  readonly first: number;
+}
+
+/**
+ * A literal the pattern cannot match without: at a fixed offset (`.{N}lit`)
+ * or anywhere (`.*lit`). Patterns whose matches all need such a literal are
+ * skipped at the cost of a byte search when the literal is absent, which is
+ * nearly always for most signatures.
+ */
+interface Prefilter {
+  readonly lit: Uint8Array;
+  /** fixed offset of the literal, or -1 for "anywhere" */
+  readonly at: number;
+}
+
+const META = new Set([...'.[](){}*+?|^$']);
+
+/** Literal bytes at the start of `p` (escapes decoded), stopping before anything optional. */
+function literalRun(p: string): number[] {
+  const out: number[] = [];
+  let i = 0;
+  while (i < p.length) {
+    const c = p[i]!;
+    let byte: number;
+    let next: number;
+    if (c === '\\') {
+      const e = p[i + 1];
+      if (e === undefined) break;
+      if (e === 'x') {
+        const h = p.slice(i + 2, i + 4);
+        if (!/^[0-9a-fA-F]{2}$/.test(h)) break;
+        byte = Number.parseInt(h, 16);
+        next = i + 4;
+      } else if (/[a-zA-Z0-9]/.test(e))
+        break; // \d, \s, \n ... classes or escapes: stop
+      else {
+        byte = e.charCodeAt(0);
+        next = i + 2;
+      }
+    } else if (META.has(c)) break;
+    else {
+      byte = c.charCodeAt(0);
+      if (byte > 0x7f) break;
+      next = i + 1;
+    }
+    // a quantifier after this byte makes it optional or repeated: stop before it
+    const q = p[next];
+    if (q === '?' || q === '*' || q === '{' || q === '+') break;
+    out.push(byte);
+    i = next;
+  }
+  return out;
+}
+
+function prefilterOf(pattern: string): Prefilter | undefined {
+  let p = pattern.startsWith('^') ? pattern.slice(1) : pattern;
+  if (p.includes('(?i') || p.includes('|')) return undefined;
+  let at: number;
+  const fixed = /^\.\{(\d+)\}/.exec(p);
+  if (p.startsWith('.*')) {
+    at = -1;
+    p = p.slice(2);
+  } else if (fixed) {
+    at = Number(fixed[1]);
+    p = p.slice(fixed[0].length);
+  } else return undefined;
+  const lit = literalRun(p);
+  return lit.length >= 2 ? { lit: Uint8Array.from(lit), at } : undefined;
+}
+
+/** Whether a signature can match at all, by its cheap conditions. */
+function admits(c: Compiled, hit: number, b: Uint8Array, len: number): boolean {
+  if (c.first >= 0 && b[0] !== c.first) return false;
+  if (!c.pre) return true;
+  return c.pre.at < 0 ? hit === 1 : passes(c.pre, b, len);
+}
+
+/** The first byte of every match when the pattern starts with a literal, else -1. */
+function firstByteOf(pattern: string): number {
+  const p = pattern.startsWith('^') ? pattern.slice(1) : pattern;
+  if (p.includes('(?i') || p.startsWith('(') || p.includes('|')) return -1;
+  const run = literalRun(p);
+  return run.length > 0 ? run[0]! : -1;
+}
+
+/** Which "anywhere" prefilters hold in `b`: one pass over the buffer for all of them. */
+function anywhereHits(list: readonly Compiled[], b: Uint8Array, len: number): Uint8Array {
+  const hits = new Uint8Array(list.length);
+  const idx = anywhereIndex(list);
+  let left = idx.count;
+  for (let i = 0; i < len && left > 0; i++) {
+    const cands = idx.byFirst[b[i]!];
+    if (!cands) continue;
+    for (const k of cands) {
+      if (hits[k]) continue;
+      const lit = list[k]!.pre!.lit;
+      let j = 1;
+      while (j < lit.length && i + j < len && b[i + j] === lit[j]) j++;
+      if (j === lit.length) {
+        hits[k] = 1;
+        left--;
+      }
+    }
+  }
+  return hits;
+}
+
+let anywhere: { byFirst: (number[] | undefined)[]; count: number } | undefined;
+
+function anywhereIndex(list: readonly Compiled[]): { byFirst: (number[] | undefined)[]; count: number } {
+  if (anywhere) return anywhere;
+  const byFirst: (number[] | undefined)[] = new Array(256);
+  let count = 0;
+  list.forEach((c, k) => {
+    if (!c.pre || c.pre.at >= 0) return;
+    const f = c.pre.lit[0]!;
+    const list = byFirst[f] ?? [];
+    list.push(k);
+    byFirst[f] = list;
+    count++;
+  });
+  anywhere = { byFirst, count };
+  return anywhere;
+}
+
+function passes(f: Prefilter, b: Uint8Array, len: number): boolean {
+  const lit = f.lit;
+  const n = lit.length;
+  if (f.at >= 0) {
+    if (f.at + n > len) return false;
+    for (let k = 0; k < n; k++) if (b[f.at + k] !== lit[k]) return false;
+    return true;
+  }
+  const first = lit[0]!;
+  for (let i = 0; i + n <= len; i++) {
+    if (b[i] !== first) continue;
+    let k = 1;
+    while (k < n && b[i + k] === lit[k]) k++;
+    if (k === n) return true;
+  }
+  return false;
 }
 
 let compiled: readonly Compiled[] | undefined;
@@ -42,7 +186,12 @@ const byPrecedence = (a: MimeSignature, b: MimeSignature): number =>
 
 /** Compiled signatures in precedence order: strength descending, then MIME ascending. */
 function programs(): readonly Compiled[] {
-  compiled ??= [...MIME_SIGNATURES].sort(byPrecedence).map((sig) => ({ sig, prog: compileMagicPattern(sig.pattern) }));
+  compiled ??= [...MIME_SIGNATURES].sort(byPrecedence).map((sig) => ({
+    sig,
+    prog: compileMagicPattern(sig.pattern),
+    pre: prefilterOf(sig.pattern),
+    first: firstByteOf(sig.pattern),
+  }));
   return compiled;
 }
 
@@ -64,9 +213,13 @@ export function detectMimeMatches(bof: Uint8Array): MimeMatch[] {
   const len = Math.min(bof.length, MIME_BOF_BUFFER_SIZE);
   if (len === 0) return [];
   const out: MimeMatch[] = [];
-  for (const { sig, prog } of programs()) {
+  const list = programs();
+  const hits = anywhereHits(list, bof, len);
+  for (let k = 0; k < list.length; k++) {
+    const { sig, prog } = list[k]!;
     const last = out[out.length - 1];
     if (last && last.strength === sig.strength && last.mime === sig.mime) continue;
+    if (!admits(list[k]!, hits[k]!, bof, len)) continue;
     if (magicPrefixMatch(prog, bof, len)) out.push({ strength: sig.strength, mime: sig.mime });
   }
   return out;
@@ -88,8 +241,12 @@ export function detectMime(bof: Uint8Array, _fileComplete: boolean): string | un
   const len = Math.min(bof.length, MIME_BOF_BUFFER_SIZE);
   if (len === 0) return undefined;
   // In precedence order the first match is Zeek's choice.
-  for (const { sig, prog } of programs()) {
-    if (magicPrefixMatch(prog, bof, len)) return sig.mime;
+  const list = programs();
+  const hits = anywhereHits(list, bof, len);
+  for (let k = 0; k < list.length; k++) {
+    const c = list[k]!;
+    if (!admits(c, hits[k]!, bof, len)) continue;
+    if (magicPrefixMatch(c.prog, bof, len)) return c.sig.mime;
   }
   return undefined;
 }

@@ -46,6 +46,17 @@ export interface FileInfo {
   fid?: FileKey | undefined;
   /** smbscope: closed by a related compound CLOSE before its CREATE response gave the id */
   closedInChain?: boolean;
+  /**
+   * smbscope: the record as its CREATE request left it; related operations
+   * of the chain may change the record before the CREATE's response, whose
+   * rows still describe the open.
+   */
+  opened?: {
+    action: SmbAction | undefined;
+    name: string | undefined;
+    prev_name: string | undefined;
+    path: string | undefined;
+  };
 }
 
 export interface TreeInfo {

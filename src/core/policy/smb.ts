@@ -17,6 +17,7 @@ import type { EventBus } from '../events/bus.js';
 import type { ConnRef } from '../events/catalogue.js';
 import type { AnalyzedFile, FileConn } from '../files/manager.js';
 import type { LogWriter } from '../logs/writer.js';
+import type { SMB1Header } from '../smb/smb1/header.js';
 import type { SMB2GUID, SMB2Header } from '../smb/smb2/types.js';
 import { isRelatedFileId } from '../smb/smb2/types.js';
 import {
@@ -24,6 +25,7 @@ import {
   IGNORED_COMMAND_STATUSES,
   lookup,
   SMB_STATUSES,
+  SMB1_COMMANDS,
   SMB2_COMMANDS,
   SMB2_DIALECTS,
   SMB2_SHARE_TYPES,
@@ -132,6 +134,14 @@ export class SmbPolicy {
   // ---- event handlers
 
   private install(bus: EventBus): void {
+    bus.on('smb1_message', (c, hdr, isOrig) => this.message1(c, hdr, isOrig), 5);
+    bus.on(
+      'smb1_message',
+      (c, hdr, isOrig) => {
+        if (!isOrig) this.state(c).pending_cmds.delete(BigInt(hdr.mid));
+      },
+      -5,
+    );
     bus.on('smb2_message', (c, hdr, isOrig) => this.message(c, hdr, isOrig), 5);
     bus.on('smb2_message', (c, hdr, isOrig) => this.messageDone(c, hdr, isOrig), -5);
     if (this.o.smbCmd) bus.on('smb2_message', (c, _hdr, isOrig) => this.logCmd(c, isOrig), -5);
@@ -215,6 +225,7 @@ export class SmbPolicy {
         if (cur) {
           cur.name = request.filename;
           cur.action = actionFor(st.current_tree, 'OPEN');
+          cur.opened = { action: cur.action, name: cur.name, prev_name: cur.prev_name, path: cur.path };
         }
         if (st.current_cmd) st.current_cmd.smb2_create_options = request.create_options;
       },
@@ -238,9 +249,14 @@ export class SmbPolicy {
       'smb2_create_response',
       (c, _hdr, response) => {
         const st = this.state(c);
-        if (st.current_file) this.writeFileLog(st, st.current_file);
+        const f = st.current_file;
+        if (!f) return;
+        // the row of the open itself, even when related operations of its chain came first
+        const o = f.opened;
+        const changed = o && (f.action !== o.action || f.name !== o.name);
+        this.writeFileLog(st, changed ? { ...f, action: o.action, name: o.name, prev_name: o.prev_name } : f);
         // a related compound CLOSE already ended this handle
-        if (st.current_file?.closedInChain) st.fid_map.delete(fileKey(response.file_id));
+        if (f.closedInChain) st.fid_map.delete(fileKey(response.file_id));
       },
       -5,
     );
@@ -377,6 +393,43 @@ export class SmbPolicy {
     }
   }
 
+  /**
+   * smb1_message at priority 5 (smb1-main.zeek): the tree of the message's
+   * tid and the command record of its mid. The SMB1 NEGOTIATE that SMB2
+   * clients open with leaves a "NEGOTIATE" command under mid 0, which the
+   * server's SMB2 NEGOTIATE response (message id 0) then answers.
+   */
+  private message1(c: ConnRef, hdr: SMB1Header, isOrig: boolean): void {
+    const st = this.state(c);
+    const now = this.o.now();
+    if (!st.tid_map.has(hdr.tid)) {
+      this.limitTrees(c, st);
+      st.tid_map.set(hdr.tid, newTreeInfo(c, now));
+    }
+    st.current_tree = st.tid_map.get(hdr.tid);
+    const mid = BigInt(hdr.mid);
+    let cmd = st.pending_cmds.get(mid);
+    if (!cmd) {
+      cmd = {
+        ts: now,
+        uid: c.uid,
+        id: c.id,
+        command: lookup(SMB1_COMMANDS, hdr.command),
+        version: 'SMB1',
+        referenced_file: newFileInfo(c, now),
+        referenced_tree: st.current_tree,
+        smb2_create_options: 0,
+      };
+      st.pending_cmds.set(mid, cmd);
+    }
+    st.current_cmd = cmd;
+    st.current_file = cmd.referenced_file;
+    if (!isOrig) {
+      cmd.rtt = now - cmd.ts;
+      cmd.status = lookup(SMB_STATUSES, hdr.status);
+    }
+  }
+
   /** smb2_message at priority -5: a final response ends its command. */
   private messageDone(c: ConnRef, hdr: SMB2Header, isOrig: boolean): void {
     if (isOrig || hdr.status === STATUS_PENDING) return;
@@ -392,7 +445,12 @@ export class SmbPolicy {
     if (DEFERRED_LOGGING_CMDS.has(cmd.command)) return;
     // Zeek fills `username` for SMB1 only; smbscope names the SMB2 session's NTLM user
     if (cmd.username === undefined && cmd.session_id !== undefined) cmd.username = this.o.userOf?.(c, cmd.session_id);
-    this.o.smbCmd!.write(cmdRow(cmd));
+    // a CREATE's row shows the file as its request left it, whatever related operations did since
+    const f = cmd.referenced_file;
+    const o = f?.opened;
+    const row =
+      o && cmd.command === 'CREATE' && f.fid === undefined ? { ...cmd, referenced_file: { ...f, ...o } } : cmd;
+    this.o.smbCmd!.write(cmdRow(row));
   }
 
   /** The FileInfo a file id names: the chain's file for a related operation, else fid_map. */

@@ -9,10 +9,13 @@
  *            and passes quietly; SMB1 commands are not analyzed yet)
  */
 
+import { isMalformed } from '../bytes/result.js';
 import type { ConnRef } from '../events/catalogue.js';
 import type { AppAnalyzer } from '../tcp/conn.js';
 import type { SmbContext } from './context.js';
 import { type FrameHandler, SmbFramer } from './framing.js';
+import { parseSmb1Header, SMB_COM_NEGOTIATE, SMB1_HEADER_SIZE } from './smb1/header.js';
+import { parseSmb1NegotiateRequest } from './smb1/negotiate.js';
 import { Smb2Analyzer } from './smb2/analyzer.js';
 import {
   isTransformProtocolId,
@@ -158,7 +161,7 @@ export class SmbConnectionAnalyzer implements AppAnalyzer, FrameHandler {
         this.transform(buf, off, len);
         return;
       case Proto.Smb1:
-        this.smb1Messages++;
+        this.smb1(isOrig, buf, off, len);
         return;
       case Proto.Compressed:
         this.compressedMessages++;
@@ -206,6 +209,26 @@ export class SmbConnectionAnalyzer implements AppAnalyzer, FrameHandler {
 
   weird(name: string, addl?: string): void {
     this.ctx.weird(this.c, name, addl, 'SMB');
+  }
+
+  /** SMB1: the header (smb1_message) and the NEGOTIATE request SMB2 clients open with. */
+  private smb1(isOrig: boolean, buf: Uint8Array, off: number, len: number): void {
+    this.smb1Messages++;
+    if (len < SMB1_HEADER_SIZE) {
+      this.weird('SMB1_truncated_header', `${len} bytes`);
+      return;
+    }
+    const hdr = parseSmb1Header(buf, off);
+    const bus = this.ctx.bus;
+    const now = this.ctx.now();
+    bus.raise('smb1_message', now, this.c, hdr, isOrig);
+    if (hdr.command === SMB_COM_NEGOTIATE && isOrig) {
+      const r = parseSmb1NegotiateRequest(buf, off + SMB1_HEADER_SIZE, off + len);
+      if (isMalformed(r)) {
+        this.weird('SMB1_malformed_message', r.what);
+        this.violation(isOrig);
+      } else bus.raise('smb1_negotiate_request', now, this.c, hdr, r.dialects);
+    }
   }
 
   private transform(buf: Uint8Array, off: number, len: number): void {

@@ -114,7 +114,8 @@ export class AnalyzedFile {
   streamOffset = 0;
   held: Held[] = [];
   heldBytes = 0;
-  bof: Uint8Array;
+  /** the first bytes, kept for MIME detection (allocated only when they arrive in pieces) */
+  bof: Uint8Array | undefined;
   bofLen = 0;
   mimeDone = false;
   hashers: Map<HashAlgorithm, Hasher> | undefined;
@@ -129,10 +130,8 @@ export class AnalyzedFile {
   constructor(
     readonly fuid: string,
     readonly handle: string,
-    bofSize: number,
-  ) {
-    this.bof = new Uint8Array(bofSize);
-  }
+    readonly bofSize: number,
+  ) {}
 
   get duration(): number {
     return this.lastActive - this.ts;
@@ -342,10 +341,17 @@ export class FileManager {
     f.seenBytes += len;
     f.streamOffset += len;
     if (!f.mimeDone) {
-      const n = Math.min(len, f.bof.length - f.bofLen);
-      f.bof.set(buf.subarray(off, off + n), f.bofLen);
-      f.bofLen += n;
-      if (f.bofLen === f.bof.length) this.sniff(f, false);
+      if (f.bofLen === 0 && len >= f.bofSize) {
+        // the whole BOF buffer in one piece: sniff it where it is
+        f.mimeDone = true;
+        f.mimeType = detectMime(buf.subarray(off, off + f.bofSize), false);
+      } else {
+        f.bof ??= new Uint8Array(f.bofSize);
+        const n = Math.min(len, f.bofSize - f.bofLen);
+        f.bof.set(buf.subarray(off, off + n), f.bofLen);
+        f.bofLen += n;
+        if (f.bofLen === f.bofSize) this.sniff(f, false);
+      }
     }
     if (f.hashers && !f.hashBroken) {
       const view = buf.subarray(off, off + len);
@@ -366,7 +372,8 @@ export class FileManager {
 
   private sniff(f: AnalyzedFile, complete: boolean): void {
     f.mimeDone = true;
-    f.mimeType = detectMime(f.bof.subarray(0, f.bofLen), complete);
+    f.mimeType = f.bof ? detectMime(f.bof.subarray(0, f.bofLen), complete) : undefined;
+    f.bof = undefined;
   }
 
   private checkComplete(f: AnalyzedFile): void {

@@ -726,3 +726,52 @@ export function magicPrefixMatch(p: MagicProgram, data: Uint8Array, len = data.l
     if (state < ACCEPT) [cur, nxt] = [nxt, cur];
   }
 }
+
+/**
+ * For each byte value, whether some match of the pattern can begin with it
+ * (the automaton is not dead after that one byte). A signature whose set
+ * does not hold a buffer's first byte cannot match it.
+ */
+export function firstByteSet(p: MagicProgram): Uint8Array {
+  const out = new Uint8Array(256);
+  const one = new Uint8Array(1);
+  for (let b = 0; b < 256; b++) {
+    one[0] = b;
+    out[b] = survives(p, one) ? 1 : 0;
+  }
+  return out;
+}
+
+/** True unless the automaton is dead after reading all of `data` (a match may still come). */
+function survives(p: MagicProgram, data: Uint8Array): boolean {
+  scratch.ensure(p.op.length);
+  const d = dfaOf(p);
+  let cur = scratch.a;
+  let nxt = scratch.b;
+  let state = d.start;
+  if (state === UNKNOWN) {
+    state = startState(p, d, cur);
+    if (state >= DEAD || state === ACCEPT) d.start = state;
+  }
+  for (let pos = 0; pos < data.length; pos++) {
+    if (state === ACCEPT) return true;
+    if (state === DEAD) return false;
+    const byte = data[pos]!;
+    if (state > 0) {
+      const row = d.trans[state - 1]!;
+      const t = row[byte]!;
+      if (t !== UNKNOWN) {
+        state = t;
+        continue;
+      }
+      const set = d.sets[state - 1]!;
+      const next = step(p, d, set, set.length, byte, nxt);
+      if (next > 0 || next === DEAD || next === ACCEPT) row[byte] = next;
+      state = next;
+    } else {
+      state = step(p, d, cur, -state - 10, byte, nxt);
+    }
+    if (state < ACCEPT) [cur, nxt] = [nxt, cur];
+  }
+  return state !== DEAD;
+}

@@ -15,7 +15,7 @@
  * Pure and synchronous; patterns compile lazily on first use.
  */
 
-import { compileMagicPattern, type MagicProgram, magicPrefixMatch } from './mime-regex.js';
+import { compileMagicPattern, firstByteSet, type MagicProgram, magicPrefixMatch } from './mime-regex.js';
 import { MIME_SIGNATURES, type MimeSignature } from './mime-signatures.js';
 
 export type { MimeSignature, SignatureSet } from './mime-signatures.js';
@@ -240,13 +240,27 @@ export function detectMimeMatches(bof: Uint8Array): MimeMatch[] {
 export function detectMime(bof: Uint8Array, _fileComplete: boolean): string | undefined {
   const len = Math.min(bof.length, MIME_BOF_BUFFER_SIZE);
   if (len === 0) return undefined;
-  // In precedence order the first match is Zeek's choice.
   const list = programs();
   const hits = anywhereHits(list, bof, len);
-  for (let k = 0; k < list.length; k++) {
+  // In precedence order the first match is Zeek's choice; only signatures that can begin with the first byte
+  for (const k of byFirstByte(list)[bof[0]!]!) {
     const c = list[k]!;
     if (!admits(c, hits[k]!, bof, len)) continue;
     if (magicPrefixMatch(c.prog, bof, len)) return c.sig.mime;
   }
   return undefined;
+}
+
+let firstIndex: number[][] | undefined;
+
+/** Signature indexes (in precedence order) that can match a buffer starting with each byte value. */
+function byFirstByte(list: readonly Compiled[]): number[][] {
+  if (firstIndex) return firstIndex;
+  const idx: number[][] = Array.from({ length: 256 }, () => []);
+  list.forEach((c, k) => {
+    const set = firstByteSet(c.prog);
+    for (let b = 0; b < 256; b++) if (set[b]) idx[b]!.push(k);
+  });
+  firstIndex = idx;
+  return idx;
 }

@@ -102,8 +102,8 @@ export interface SmbState {
   tid_map: Map<number, TreeInfo>;
   /** DCE-RPC pipe names (unused for SMB2 without DCE-RPC; kept for the discard weird's counts) */
   pipe_map: Map<bigint, string>;
-  /** smb_files.log de-duplication: row identity -> network time of its last lookup */
-  recent_files: Map<string, number>;
+  /** smb_files.log de-duplication: hash of a row's identity -> network time of its last lookup */
+  recent_files: Map<number, number>;
 }
 
 export function newFileInfo(c: ConnRef, ts: number): FileInfo {

@@ -47,8 +47,8 @@ const SMB2_FLAGS_RELATED_OPERATIONS = 0x4;
 const FILE_DELETE_ON_CLOSE = 0x1000;
 /** recent_files entries expire this long after their last lookup (Zeek: 3 min) */
 const RECENT_FILES_EXPIRY = 180;
-/** recent_files is pruned of expired entries when it grows past this */
-const RECENT_FILES_PRUNE = 10_000;
+/** most recent_files entries kept per connection (the least recently looked up go first) */
+const RECENT_FILES_MAX = 100_000;
 
 export interface SmbPolicyOptions {
   bus: EventBus;
@@ -526,19 +526,41 @@ export class SmbPolicy {
     if (f.times) {
       const now = this.o.now();
       const t = f.times;
-      const key = `${f.action}|${f.fuid ?? ''}|${f.name}|${f.path ?? ''}|${f.size}|${t.modified_raw}|${t.accessed_raw}|${t.created_raw}|${t.changed_raw}`;
-      const last = st.recent_files.get(key);
-      if (last !== undefined && now - last <= RECENT_FILES_EXPIRY) {
-        st.recent_files.set(key, now);
-        return;
+      const key = hash53(
+        `${f.action}|${f.fuid ?? ''}|${f.name}|${f.path ?? ''}|${f.size}|${t.modified_raw}|${t.accessed_raw}|${t.created_raw}|${t.changed_raw}`,
+      );
+      const recent = st.recent_files;
+      // entries are kept in order of their last lookup: expired ones are at the front
+      for (const [k, ts] of recent) {
+        if (now - ts <= RECENT_FILES_EXPIRY && recent.size < RECENT_FILES_MAX) break;
+        recent.delete(k);
       }
-      st.recent_files.set(key, now);
-      if (st.recent_files.size > RECENT_FILES_PRUNE) {
-        for (const [k, ts] of st.recent_files) if (now - ts > RECENT_FILES_EXPIRY) st.recent_files.delete(k);
-      }
+      const last = recent.get(key);
+      recent.delete(key);
+      recent.set(key, now);
+      if (last !== undefined) return;
     }
     log.write(fileRow(f));
   }
+}
+
+/**
+ * A 53-bit hash of a recent_files identity: tens of thousands of entries can
+ * be live at once (Zeek keeps them three minutes), so the set holds numbers,
+ * not the identity strings. Two identities colliding (odds around 1 in 10^7
+ * among 40,000 live entries) would drop one duplicate-looking row.
+ */
+function hash53(s: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
 function isRelated(hdr: SMB2Header, fileId: SMB2GUID): boolean {

@@ -98,6 +98,7 @@ export class Analyzer {
             packet: (lt, ts, buf, off, cap, wire) => {
               if (pf.accept(lt, buf, off, cap, wire)) engine.packet(lt, ts, buf, off, cap, wire);
             },
+            notice: (n) => engine.notice(n),
           }
         : engine,
     );

@@ -18,6 +18,7 @@ import { decodeLink, type LinkResult, LinkStatus } from './link/link.js';
 import { SmbConnectionAnalyzer } from './smb/analyzer.js';
 import { DEFAULT_SMB_LIMITS, type SmbContext, type SmbFiles, type SmbLimits } from './smb/context.js';
 import type { SMB2Header } from './smb/smb2/types.js';
+import type { CaptureNotice } from './source/capture.js';
 import { Connection, type Endpoint, EndpointState, LETTER_BITS } from './tcp/conn.js';
 import { Reassembler, SegmentResult } from './tcp/reassembler.js';
 import { ConnectionTable } from './tcp/table.js';
@@ -168,6 +169,12 @@ export class Engine {
     this.bus.drain();
   }
 
+  /** A capture-file anomaly that does not stop reading: a weird (CONTRACT: anomalies in weird.log). */
+  notice(n: CaptureNotice): void {
+    this.netWeird(n.kind === 'unknown-block' ? 'pcapng_unknown_block' : 'pcapng_bad_interface', n.message, 'CAPTURE');
+    this.bus.drain();
+  }
+
   /** End of input: every connection is finished and every event delivered. */
   finish(): void {
     for (const c of [...this.conns.all()]) this.remove(c);
@@ -204,6 +211,9 @@ export class Engine {
       else this.stats.nonTcp++;
       return;
     }
+    // a datagram cut by the snap length: what was captured is still analyzed, the rest is a gap
+    if (st === IpStatus.Truncated)
+      this.netWeird('truncated_IP', `${ip.payEnd - ip.hdrOff} of ${ip.totalLen} bytes captured`);
     if (ip.proto === 6) this.tcpSegment(buf, ip, st === IpStatus.Ok);
     else this.stats.nonTcp++;
   }

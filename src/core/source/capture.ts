@@ -21,6 +21,8 @@ import { u16be, u16le, u32be, u32le } from '../bytes/read.js';
 /** One captured packet. `buf` is only valid during the call. */
 export interface PacketSink {
   packet(linktype: number, ts: number, buf: Uint8Array, off: number, caplen: number, wirelen: number): void;
+  /** a capture-file anomaly that does not stop reading (skipped block...), in input order */
+  notice?(n: CaptureNotice): void;
 }
 
 export type CaptureErrorKind =
@@ -513,7 +515,9 @@ export class CaptureReader {
   }
 
   private notice(kind: CaptureNotice['kind'], message: string, offset: number): void {
-    if (this.notices.length < 100) this.notices.push({ kind, message, offset });
+    const n = { kind, message, offset };
+    if (this.notices.length < 100) this.notices.push(n);
+    this.sink.notice?.(n);
   }
 }
 

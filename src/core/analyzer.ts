@@ -156,6 +156,7 @@ export class Analyzer {
           ...(options.extractor ? { extractor: options.extractor } : {}),
           ...(options.fileLimits ? { limits: options.fileLimits } : {}),
           key: options.seed === undefined ? 0 : Number(BigInt.asUintN(32, BigInt(options.seed))),
+          budget: engine.budget,
         },
       );
       this.files = files;

@@ -10,6 +10,7 @@
  * flows back is time (`now`) and weird reporting.
  */
 
+import { ByteBudget } from './budget.js';
 import { EventBus } from './events/bus.js';
 import type { ConnRef } from './events/catalogue.js';
 import { DEFAULT_FRAGMENT_LIMITS, type FragmentLimits, FragmentReassembler } from './ip/fragments.js';
@@ -30,6 +31,11 @@ export interface EngineLimits extends SmbLimits {
   maxConnections: number;
   /** out-of-order bytes held per direction of a connection */
   maxOutOfOrder: number;
+  /**
+   * bytes buffered for all connections together: out-of-order TCP data and
+   * partial SMB messages (each piece also costs a fixed overhead)
+   */
+  maxBufferedBytes: number;
   fragments: FragmentLimits;
 }
 
@@ -37,6 +43,7 @@ export const DEFAULT_LIMITS: EngineLimits = {
   ...DEFAULT_SMB_LIMITS,
   maxConnections: 250_000,
   maxOutOfOrder: 4 * 1024 * 1024,
+  maxBufferedBytes: 64 * 1024 * 1024,
   fragments: DEFAULT_FRAGMENT_LIMITS,
 };
 
@@ -102,6 +109,9 @@ export class Engine {
   private readonly smbPorts: ReadonlySet<number>;
   private readonly uids: UidGenerator;
   private readonly frags: FragmentReassembler;
+  /** the bound of buffered bytes shared by every connection */
+  readonly budget: ByteBudget;
+  private readonly smbLimits: SmbLimits;
   private readonly inactivity: number;
   private readonly closeDelay: number;
   private readonly link: LinkResult = { ethertype: 0, off: 0 };
@@ -132,6 +142,8 @@ export class Engine {
     this.uids = new UidGenerator(options.seed);
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.frags = new FragmentReassembler(this.limits.fragments);
+    this.budget = new ByteBudget(this.limits.maxBufferedBytes);
+    this.smbLimits = { ...this.limits, budget: this.budget };
     this.inactivity = options.tcpInactivityTimeout ?? 300;
     this.closeDelay = options.tcpCloseDelay ?? 5;
   }
@@ -316,7 +328,7 @@ export class Engine {
     const ref = this.ref(c);
     const ctx: SmbContext = {
       bus: this.bus,
-      limits: this.limits,
+      limits: this.smbLimits,
       files: this.smbFiles,
       chainLinks: this.chainLinks,
       now: () => this.now,
@@ -337,8 +349,8 @@ export class Engine {
         app.gap(isOrig, len);
       },
     });
-    c.orig.reasm = new Reassembler(feed(true), this.limits.maxOutOfOrder);
-    c.resp.reasm = new Reassembler(feed(false), this.limits.maxOutOfOrder);
+    c.orig.reasm = new Reassembler(feed(true), this.limits.maxOutOfOrder, this.budget);
+    c.resp.reasm = new Reassembler(feed(false), this.limits.maxOutOfOrder, this.budget);
     // a stream whose SYN was seen begins after it
     if (c.orig.synSeen) c.orig.reasm.start((c.orig.startSeq + 1) >>> 0);
     if (c.resp.synSeen) c.resp.reasm.start((c.resp.startSeq + 1) >>> 0);

@@ -20,6 +20,7 @@
  * (`commitStream`).
  */
 
+import { type ByteBudget, PIECE_OVERHEAD } from '../budget.js';
 import type { EventBus } from '../events/bus.js';
 import type { ConnRef } from '../events/catalogue.js';
 import { fileIdFromHandle } from './hashid.js';
@@ -70,6 +71,8 @@ export interface FileOptions {
   limits?: Partial<FileLimits>;
   /** key of the file-id hash (from --seed) */
   key?: number;
+  /** the run's shared bound of buffered bytes (out-of-order file data is charged to it) */
+  budget?: ByteBudget;
 }
 
 /** One connection a file was seen on. */
@@ -89,6 +92,9 @@ export interface FileHooks {
   /** a limit was hit (reported as a weird) */
   weird(fc: FileConn | undefined, name: string, addl: string): void;
 }
+
+/** Most out-of-order pieces held per file (tiny pieces are bounded by count as well as bytes). */
+const MAX_HELD_PIECES = 4096;
 
 interface Held {
   offset: number;
@@ -242,8 +248,8 @@ export class FileManager {
     let f = this.files.get(handle);
     if (f) return f;
     if (this.files.size >= this.limits.maxFiles) {
-      let oldest: AnalyzedFile | undefined;
-      for (const x of this.files.values()) if (!oldest || x.lastActive < oldest.lastActive) oldest = x;
+      // the map is kept in order of last activity (see touch): the first file is the least recently active
+      const oldest = this.files.values().next().value;
       if (oldest) {
         this.hooks.weird(oldest.conns[0], 'file_analysis_limit', `more than ${this.limits.maxFiles} open files`);
         this.remove(oldest);
@@ -279,7 +285,12 @@ export class FileManager {
         f.extractor.rename(f.extractedName);
       }
     }
-    f.lastActive = now;
+    if (f.lastActive !== now) {
+      f.lastActive = now;
+      // most recently active last
+      this.files.delete(f.handle);
+      this.files.set(f.handle, f);
+    }
     if (!f.conns.some((c) => c.ref.uid === ref.uid)) {
       const fc = { ref, isOrig };
       f.conns.push(fc);
@@ -300,7 +311,9 @@ export class FileManager {
   }
 
   private hold(f: AnalyzedFile, buf: Uint8Array, off: number, len: number, offset: number): void {
-    if (f.heldBytes + len > this.limits.reassemblyBuffer) {
+    // bytes count against the file's buffer as in Zeek; the shared budget also charges each piece's overhead
+    const cost = len + PIECE_OVERHEAD;
+    if (!this.room(f, len) || !this.takeBudget(cost)) {
       // flush past the first hole, counting it as overflow
       const first = f.held.length > 0 ? f.held[0]!.offset : offset;
       const hole = Math.min(first, offset) - f.streamOffset;
@@ -313,27 +326,46 @@ export class FileManager {
         this.deliver(f, buf, off, len, offset);
         return;
       }
-      if (f.heldBytes + len > this.limits.reassemblyBuffer) {
+      if (!this.room(f, len) || !this.takeBudget(cost)) {
         f.overflowBytes += len;
         return;
       }
     }
-    let i = f.held.length;
-    while (i > 0 && f.held[i - 1]!.offset > offset) i--;
-    f.held.splice(i, 0, { offset, bytes: buf.slice(off, off + len) });
+    // after the last piece starting at or before `offset` (pieces stay in arrival order for equal offsets)
+    const h = f.held;
+    let lo = 0;
+    let hi = h.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (h[mid]!.offset <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    h.splice(lo, 0, { offset, bytes: buf.slice(off, off + len) });
     f.heldBytes += len;
   }
 
+  private room(f: AnalyzedFile, len: number): boolean {
+    return f.heldBytes + len <= this.limits.reassemblyBuffer && f.held.length < MAX_HELD_PIECES;
+  }
+
+  private takeBudget(n: number): boolean {
+    return this.options.budget ? this.options.budget.take(n) : true;
+  }
+
   private drainHeld(f: AnalyzedFile): void {
-    while (f.held.length > 0 && f.held[0]!.offset <= f.streamOffset) {
-      const h = f.held.shift()!;
-      f.heldBytes -= h.bytes.length;
-      const end = h.offset + h.bytes.length;
+    const h = f.held;
+    let k = 0;
+    while (k < h.length && h[k]!.offset <= f.streamOffset) {
+      const piece = h[k++]!;
+      f.heldBytes -= piece.bytes.length;
+      this.options.budget?.give(piece.bytes.length + PIECE_OVERHEAD);
+      const end = piece.offset + piece.bytes.length;
       if (end > f.streamOffset) {
-        const skip = f.streamOffset - h.offset;
-        this.stream(f, h.bytes, skip, h.bytes.length - skip);
+        const skip = f.streamOffset - piece.offset;
+        this.stream(f, piece.bytes, skip, piece.bytes.length - skip);
       }
     }
+    if (k > 0) h.splice(0, k);
   }
 
   /** In-order bytes. */

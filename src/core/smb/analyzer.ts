@@ -148,6 +148,8 @@ export class SmbConnectionAnalyzer implements AppAnalyzer, FrameHandler {
 
   done(): void {
     this.smb2.done();
+    this.origFramer.release();
+    this.respFramer.release();
   }
 
   // --- FrameHandler (from the framers)

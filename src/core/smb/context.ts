@@ -3,6 +3,7 @@
  * network time, weird reporting, file analysis, and its limits.
  */
 
+import type { ByteBudget } from '../budget.js';
 import type { EventBus } from '../events/bus.js';
 import type { ConnRef } from '../events/catalogue.js';
 import type { SMB2GUID, SMB2Header } from './smb2/types.js';
@@ -25,6 +26,8 @@ export interface SmbLimits {
    * message boundary when the gap lies inside a message of known length.
    */
   gapRecovery: 'zeek' | 'precise';
+  /** the run's shared bound of buffered bytes (set by the engine) */
+  budget?: ByteBudget | undefined;
 }
 
 export const DEFAULT_SMB_LIMITS: SmbLimits = {

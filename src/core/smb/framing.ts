@@ -15,6 +15,7 @@
  * SMB protocol id (\xfeSMB, \xffSMB, \xfdSMB, \xfcSMB).
  */
 
+import type { ByteBudget } from '../budget.js';
 import { u24be } from '../bytes/read.js';
 
 export const NBSS_MESSAGE = 0x00;
@@ -49,6 +50,8 @@ export interface FrameHandler {
 export interface FramingLimits {
   /** largest message buffered whole (larger ones are streamed or skipped) */
   maxMessage: number;
+  /** shared bound of buffered bytes (message buffers are charged to it) */
+  budget?: ByteBudget | undefined;
 }
 
 /** Messages up to this size are always buffered whole. */
@@ -83,7 +86,8 @@ export class SmbFramer {
   private total = 0;
   /** body bytes of the current message consumed so far */
   private got = 0;
-  private acc = new Uint8Array(SMALL);
+  /** message bytes gathered so far (allocated when needed, given back after large messages) */
+  private acc: Uint8Array = NO_BYTES;
   private accHave = 0;
   /** bytes to gather before the next decision (Whole/Probe/Prefix) */
   private accNeed = 0;
@@ -174,7 +178,7 @@ export class SmbFramer {
         case Mode.Whole:
         case Mode.Probe:
         case Mode.Prefix: {
-          // zero-copy when the whole message is here
+          // zero-copy when the whole message is here (and the message is not to be streamed)
           if (this.mode === Mode.Whole && this.accHave === 0 && end - p >= this.total) {
             this.got = this.total;
             p += this.total;
@@ -182,7 +186,13 @@ export class SmbFramer {
             break;
           }
           const n = Math.min(this.accNeed - this.accHave, end - p);
-          this.ensureAcc(this.accNeed);
+          // the buffer grows with the bytes that arrive, not with the length a header claims
+          if (!this.ensureAcc(this.accHave + n, this.accNeed)) {
+            this.handler.weird('SMB_buffer_limit', `no room to buffer a message of ${this.total} bytes`);
+            this.accHave = 0;
+            this.mode = Mode.Skip;
+            break;
+          }
           this.acc.set(buf.subarray(p, p + n), this.accHave);
           this.accHave += n;
           this.got += n;
@@ -370,6 +380,7 @@ export class SmbFramer {
     this.mode = Mode.Stream;
     if (extra > 0) this.handler.streamData(this.isOrig, this.acc, k, extra);
     this.accHave = 0;
+    if (this.acc.length > SMALL) this.release();
     if (this.got === this.total) this.finishStream();
   }
 
@@ -379,9 +390,18 @@ export class SmbFramer {
     this.accHave = 0;
     this.mode = Mode.Header;
     this.messages++;
-    if (this.damaged) return;
-    if (t === NBSS_MESSAGE) this.handler.message(this.isOrig, buf, off, len);
-    else this.handler.nbss(this.isOrig, t, buf, off, len);
+    if (!this.damaged) {
+      if (t === NBSS_MESSAGE) this.handler.message(this.isOrig, buf, off, len);
+      else this.handler.nbss(this.isOrig, t, buf, off, len);
+    }
+    if (this.acc.length > SMALL) this.release();
+  }
+
+  /** Gives the message buffer back (after a large message, or when the connection ends). */
+  release(): void {
+    this.limits.budget?.give(this.acc.length);
+    this.acc = NO_BYTES;
+    this.accHave = 0;
   }
 
   private finishStream(): void {
@@ -389,15 +409,21 @@ export class SmbFramer {
     this.handler.streamEnd(this.isOrig);
   }
 
-  private ensureAcc(n: number): void {
-    if (n <= this.acc.length) return;
-    let size = this.acc.length;
+  /** Room for `n` bytes (of at most `cap`) in the message buffer; false when the shared budget has none left. */
+  private ensureAcc(n: number, cap: number): boolean {
+    if (n <= this.acc.length) return true;
+    let size = Math.max(256, this.acc.length);
     while (size < n) size *= 2;
+    size = Math.max(n, Math.min(size, cap));
+    if (this.limits.budget && !this.limits.budget.take(size - this.acc.length)) return false;
     const next = new Uint8Array(size);
     next.set(this.acc.subarray(0, this.accHave));
     this.acc = next;
+    return true;
   }
 }
+
+const NO_BYTES = new Uint8Array(0);
 
 /**
  * Finds the next plausible message boundary in [p, end): a session-message

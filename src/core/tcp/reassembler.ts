@@ -13,6 +13,7 @@
  *   bytes were never captured (snap length), or when the stream ends.
  */
 
+import { type ByteBudget, PIECE_OVERHEAD } from '../budget.js';
 import { seqDiff } from './tcp.js';
 
 export interface StreamConsumer {
@@ -26,6 +27,9 @@ interface Held {
   start: number;
   bytes: Uint8Array;
 }
+
+/** Most out-of-order pieces held per direction (a flood of tiny segments is bounded by count too). */
+export const MAX_HELD_SEGMENTS = 4096;
 
 export enum SegmentResult {
   /** new bytes delivered or held */
@@ -62,6 +66,8 @@ export class Reassembler {
   constructor(
     private readonly consumer: StreamConsumer,
     private readonly maxBuffered: number,
+    /** shared with every other buffer of the run */
+    private readonly budget?: ByteBudget,
   ) {}
 
   /** Sets the sequence number of stream position 0. */
@@ -157,15 +163,36 @@ export class Reassembler {
   /** Delivers held segments that are now in order. */
   private drain(): void {
     const h = this.held;
-    while (h.length > 0 && h[0]!.start <= this.next) {
-      const seg = h.shift()!;
-      this.heldBytes -= seg.bytes.length;
+    let k = 0;
+    while (k < h.length && h[k]!.start <= this.next) {
+      const seg = h[k++]!;
+      this.release(seg);
       const end = seg.start + seg.bytes.length;
       if (end > this.next) {
         const skip = this.next - seg.start;
         this.deliver(seg.bytes, skip, seg.bytes.length - skip);
       }
     }
+    if (k > 0) h.splice(0, k);
+  }
+
+  private release(seg: Held): void {
+    this.heldBytes -= seg.bytes.length;
+    this.budget?.give(seg.bytes.length + PIECE_OVERHEAD);
+  }
+
+  /** Index of the first held segment ending after `pos` (segments are sorted and disjoint). */
+  private firstEndingAfter(pos: number): number {
+    const h = this.held;
+    let lo = 0;
+    let hi = h.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const m = h[mid]!;
+      if (m.start + m.bytes.length <= pos) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   private hold(s: number, buf: Uint8Array, off: number, cap: number, wire: number): SegmentResult {
@@ -173,43 +200,37 @@ export class Reassembler {
     let start = s;
     const end = s + cap;
     const h = this.held;
-    // keep bytes seen first: trim against held neighbours, split if needed
-    let i = 0;
-    while (i < h.length && h[i]!.start + h[i]!.bytes.length <= start) i++;
+    let i = this.firstEndingAfter(start);
     let stored = false;
-    let retrans = true;
     while (start < end) {
       const nxt = h[i];
       const stop = nxt ? Math.min(end, nxt.start) : end;
       if (stop > start) {
-        if (this.heldBytes + (stop - start) > this.maxBuffered) {
+        const len = stop - start;
+        if (
+          this.heldBytes + len > this.maxBuffered ||
+          h.length >= MAX_HELD_SEGMENTS ||
+          (this.budget && !this.budget.take(len + PIECE_OVERHEAD))
+        ) {
           this.overflowed = true;
           // make room by giving up on the hole before the first held segment
           if (h.length > 0 && h[0]!.start > this.next) {
             this.skipTo(h[0]!.start);
             this.drain();
-            return this.segment(
-              (this.nextSeq + (start - this.next)) >>> 0,
-              buf,
-              off + (start - s),
-              end - start,
-              wire - (start - s),
-            );
+            const rest = start - s;
+            return this.segment((this.nextSeq + (start - this.next)) >>> 0, buf, off + rest, end - start, wire - rest);
           }
-          return SegmentResult.Dropped;
+          return stored ? SegmentResult.OutOfOrder : SegmentResult.Dropped;
         }
         h.splice(i, 0, { start, bytes: buf.slice(off + (start - s), off + (stop - s)) });
-        this.heldBytes += stop - start;
+        this.heldBytes += len;
         i++;
         stored = true;
-        retrans = false;
       }
       if (!nxt) break;
       start = Math.max(start, nxt.start + nxt.bytes.length);
       i++;
     }
-    void wire;
-    if (stored) return SegmentResult.OutOfOrder;
-    return retrans ? SegmentResult.Retransmission : SegmentResult.OutOfOrder;
+    return stored ? SegmentResult.OutOfOrder : SegmentResult.Retransmission;
   }
 }

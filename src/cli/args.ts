@@ -4,6 +4,8 @@
  */
 
 import { parseArgs } from 'node:util';
+import type { EngineLimits } from '../core/engine.js';
+import type { FileLimits } from '../core/files/manager.js';
 import { parseSubnet, type Subnet } from '../core/logs/site.js';
 
 export interface CliOptions {
@@ -22,6 +24,9 @@ export interface CliOptions {
   extractFiles: string | undefined;
   localNets: Subnet[];
   gapRecovery: 'zeek' | 'precise';
+  /** --limit overrides */
+  limits: Partial<Omit<EngineLimits, 'fragments'>> & { fragments?: Partial<EngineLimits['fragments']> };
+  fileLimits: Partial<FileLimits>;
   progress: boolean | undefined;
   quiet: boolean;
   help: boolean;
@@ -76,6 +81,10 @@ analysis
       --gap-recovery zeek|precise
                                 after missing bytes: resynchronise as Zeek does (default), or
                                 continue at the next message boundary when it is known
+      --limit NAME=N            change a resource limit (repeatable; sizes take K, M, G):
+                                connections, out-of-order, buffered, message, chain, pending,
+                                open-files, trees, fragments, fragment-bytes, files, file-buffer
+                                (defaults and meaning: README, "Limits")
 
 other
       --progress / --no-progress  show or hide the progress line (default: on a terminal)
@@ -107,6 +116,7 @@ export function parseCli(argv: string[]): CliOptions {
         'extract-files': { type: 'string' },
         'local-nets': { type: 'string' },
         'gap-recovery': { type: 'string' },
+        limit: { type: 'string', multiple: true },
         progress: { type: 'boolean' },
         'no-progress': { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
@@ -137,6 +147,8 @@ export function parseCli(argv: string[]): CliOptions {
     extractFiles: v['extract-files'],
     localNets: [],
     gapRecovery: 'zeek',
+    limits: {},
+    fileLimits: {},
     progress: v['no-progress'] ? false : v.progress,
     quiet: v.quiet ?? false,
     help: v.help ?? false,
@@ -158,6 +170,7 @@ export function parseCli(argv: string[]): CliOptions {
     if (!/^\d+$/.test(n)) throw new UsageError(`--max-pending-messages needs a whole number, not '${n}'`);
     opts.maxPendingMessages = Number(n);
   }
+  for (const l of v.limit ?? []) applyLimit(opts, l);
   if (v.seed !== undefined) {
     if (!/^\d+$/.test(v.seed)) throw new UsageError(`--seed needs a whole number, not '${v.seed}'`);
     opts.seed = BigInt(v.seed);
@@ -189,6 +202,56 @@ export function parseCli(argv: string[]): CliOptions {
     throw new UsageError('give a capture with -r FILE or an interface with -i IFACE');
   if (opts.read !== undefined && opts.iface !== undefined) throw new UsageError('-r and -i cannot be used together');
   return opts;
+}
+
+/** `--limit NAME=N`: one resource limit (names in USAGE; sizes may end in K, M or G, powers of 1024). */
+function applyLimit(opts: CliOptions, text: string): void {
+  const m = /^([a-z-]+)=(\d+)([KMG]?)$/i.exec(text.trim());
+  if (!m) throw new UsageError(`--limit needs NAME=NUMBER, not '${text}'`);
+  const name = m[1]!.toLowerCase();
+  const n = Number(m[2]!) * 1024 ** ' KMG'.indexOf((m[3] || ' ').toUpperCase());
+  if (!Number.isSafeInteger(n)) throw new UsageError(`--limit ${name}: ${m[2]}${m[3]} is too large`);
+  const l = opts.limits;
+  switch (name) {
+    case 'connections':
+      l.maxConnections = Math.max(1, n);
+      return;
+    case 'out-of-order':
+      l.maxOutOfOrder = n;
+      return;
+    case 'buffered':
+      l.maxBufferedBytes = n;
+      return;
+    case 'message':
+      l.maxMessage = n;
+      return;
+    case 'chain':
+      l.maxChain = Math.max(1, n);
+      return;
+    case 'pending':
+      opts.maxPendingMessages = n;
+      return;
+    case 'open-files':
+      l.maxOpenFiles = Math.max(1, n);
+      return;
+    case 'trees':
+      l.maxTrees = Math.max(1, n);
+      return;
+    case 'fragments':
+      l.fragments = { ...l.fragments, maxDatagrams: Math.max(1, n) };
+      return;
+    case 'fragment-bytes':
+      l.fragments = { ...l.fragments, maxBytes: n };
+      return;
+    case 'files':
+      opts.fileLimits.maxFiles = Math.max(1, n);
+      return;
+    case 'file-buffer':
+      opts.fileLimits.reassemblyBuffer = n;
+      return;
+    default:
+      throw new UsageError(`--limit: unknown limit '${name}'`);
+  }
 }
 
 function cleanParseError(e: unknown): string {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { type AnalysisResult, Analyzer } from '../core/analyzer.js';
 import { isBpfError } from '../core/bpf/bpf.js';
 import { PacketFilter } from '../core/bpf/filter.js';
+import { DEFAULT_LIMITS, type EngineLimits } from '../core/engine.js';
 import { encodeEvent } from '../core/events/json.js';
 import type { HashAlgorithm } from '../core/files/manager.js';
 import type { LogSink } from '../core/logs/writer.js';
@@ -80,12 +81,23 @@ function newAnalyzer(opts: CliOptions, packetFilter: PacketFilter | undefined): 
     ...(opts.loggedFileActions ? { loggedFileActions: opts.loggedFileActions } : {}),
     logCmds: opts.logCmds,
     maxPendingMessages: opts.maxPendingMessages,
-    limits: { gapRecovery: opts.gapRecovery },
+    limits: engineLimits(opts),
+    fileLimits: opts.fileLimits,
     hashes: opts.hashes as HashAlgorithm[],
     hasher: nodeHasher,
     ...(opts.extractFiles !== undefined ? { extractor: extractToDir(opts.extractFiles) } : {}),
     ...(packetFilter ? { packetFilter } : {}),
   });
+}
+
+/** The engine's limits from --limit and --gap-recovery (fragment limits completed from the defaults). */
+function engineLimits(opts: CliOptions): Partial<EngineLimits> {
+  const { fragments, ...rest } = opts.limits;
+  return {
+    ...rest,
+    gapRecovery: opts.gapRecovery,
+    ...(fragments ? { fragments: { ...DEFAULT_LIMITS.fragments, ...fragments } } : {}),
+  };
 }
 
 /** --events: every event as a JSON line; undefined (after the error line) when the file cannot be written. */

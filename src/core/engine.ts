@@ -21,7 +21,7 @@ import { DEFAULT_SMB_LIMITS, type SmbContext, type SmbFiles, type SmbLimits } fr
 import type { SMB2Header } from './smb/smb2/types.js';
 import type { CaptureNotice } from './source/capture.js';
 import { Connection, type Endpoint, EndpointState, LETTER_BITS } from './tcp/conn.js';
-import { Reassembler, SegmentResult } from './tcp/reassembler.js';
+import { Reassembler, SegmentResult, type StreamConsumer } from './tcp/reassembler.js';
 import { ConnectionTable } from './tcp/table.js';
 import { ACK, decodeTcp, FIN, newTcpInfo, RST, SYN, type TcpInfo, TcpStatus, tcpChecksumOk } from './tcp/tcp.js';
 import { UidGenerator } from './tcp/uid.js';
@@ -41,7 +41,7 @@ export interface EngineLimits extends SmbLimits {
 
 export const DEFAULT_LIMITS: EngineLimits = {
   ...DEFAULT_SMB_LIMITS,
-  maxConnections: 250_000,
+  maxConnections: 40_000,
   maxOutOfOrder: 4 * 1024 * 1024,
   maxBufferedBytes: 64 * 1024 * 1024,
   fragments: DEFAULT_FRAGMENT_LIMITS,
@@ -112,6 +112,7 @@ export class Engine {
   /** the bound of buffered bytes shared by every connection */
   readonly budget: ByteBudget;
   private readonly smbLimits: SmbLimits;
+  private smbCtx: SmbContext | undefined;
   private readonly inactivity: number;
   private readonly closeDelay: number;
   private readonly link: LinkResult = { ethertype: 0, off: 0 };
@@ -269,12 +270,18 @@ export class Engine {
     ep.pkts++;
     ep.ipBytes += ip.totalLen;
     this.updateState(c, ep, peer, t, isOrig);
-    const reasm = ep.reasm;
-    if (c.app && reasm) {
-      if (!reasm.started && ep.synSeen) reasm.start((ep.startSeq + 1) >>> 0);
+    if (c.app) {
       // as Zeek does: the acknowledgement first (a gap in the peer's stream if it covers unseen bytes),
       // then this packet's own data
-      if (t.flags & ACK) peer.reasm?.ack(t.ack);
+      if (t.flags & ACK) {
+        const pr =
+          peer.reasm ?? (peer.synSeen && t.ack !== (peer.startSeq + 1) >>> 0 ? this.reasmOf(c, !isOrig) : undefined);
+        pr?.ack(t.ack);
+      }
+      // a direction's reassembler is made when it first carries data (or is acknowledged beyond its SYN)
+      const reasm = ep.reasm ?? (t.dataWire > 0 || t.flags & FIN ? this.reasmOf(c, isOrig) : undefined);
+      if (!reasm) return;
+      if (!reasm.started && ep.synSeen) reasm.start((ep.startSeq + 1) >>> 0);
       if (t.dataWire > 0) {
         const r = reasm.segment(syn(t) ? (t.seq + 1) >>> 0 : t.seq, buf, t.dataOff, t.dataLen, t.dataWire);
         if (r === SegmentResult.Retransmission) c.addLetter('t', isOrig);
@@ -325,36 +332,34 @@ export class Engine {
 
   /** Starts SMB analysis of a connection; `midstream` when its start was not seen. */
   private attachSmb(c: Connection, midstream: boolean): void {
-    const ref = this.ref(c);
-    const ctx: SmbContext = {
+    // one context for every SMB connection (the connection is named by the ConnRef it passes)
+    this.smbCtx ??= {
       bus: this.bus,
       limits: this.smbLimits,
       files: this.smbFiles,
       chainLinks: this.chainLinks,
       now: () => this.now,
-      weird: (cr, name, addl, source) => this.connWeirdRef(c, cr, name, addl, source),
+      weird: (cr, name, addl, source) => {
+        const conn = this.conns_.get(cr);
+        if (conn) this.connWeirdRef(conn, cr, name, addl, source);
+      },
       securityBlob: (cr, hdr, isOrig, blob) => this.onSecurityBlob?.(cr, hdr, isOrig, blob),
     };
-    const app = new SmbConnectionAnalyzer(ref, ctx, midstream);
+    const app = new SmbConnectionAnalyzer(this.ref(c), this.smbCtx, midstream);
     c.app = app;
-    const extra = this.extra.get(c)!;
-    const feed = (isOrig: boolean) => ({
-      data: (buf: Uint8Array, off: number, len: number) => {
-        app.data(isOrig, buf, off, len);
-        // Zeek confirms SMB once its third chunk of stream data has been parsed
-        if (++extra.smbChunks === 3) c.addService('smb');
-      },
-      gap: (len: number) => {
-        c.addLetter('g', isOrig);
-        app.gap(isOrig, len);
-      },
-    });
-    c.orig.reasm = new Reassembler(feed(true), this.limits.maxOutOfOrder, this.budget);
-    c.resp.reasm = new Reassembler(feed(false), this.limits.maxOutOfOrder, this.budget);
-    // a stream whose SYN was seen begins after it
-    if (c.orig.synSeen) c.orig.reasm.start((c.orig.startSeq + 1) >>> 0);
-    if (c.resp.synSeen) c.resp.reasm.start((c.resp.startSeq + 1) >>> 0);
     this.stats.smbConnections++;
+  }
+
+  /** The reassembler of one direction of an SMB connection, made on first need. */
+  private reasmOf(c: Connection, isOrig: boolean): Reassembler {
+    const ep = isOrig ? c.orig : c.resp;
+    if (ep.reasm) return ep.reasm;
+    const feed = new SmbFeed(c, c.app as SmbConnectionAnalyzer, this.extra.get(c)!, isOrig);
+    const r = new Reassembler(feed, this.limits.maxOutOfOrder, this.budget);
+    // a stream whose SYN was seen begins after it
+    if (ep.synSeen) r.start((ep.startSeq + 1) >>> 0);
+    ep.reasm = r;
+    return r;
   }
 
   /** Zeek's likely_server_ports: the SMB ports and common well-known services. */
@@ -377,9 +382,8 @@ export class Engine {
       return;
     }
     this.attachSmb(c, !c.orig.synSeen);
-    const ep = isOrig ? c.orig : c.resp;
     const seq = syn(t) ? (t.seq + 1) >>> 0 : t.seq;
-    ep.reasm!.segment(seq, buf, t.dataOff, t.dataLen, t.dataWire);
+    this.reasmOf(c, isOrig).segment(seq, buf, t.dataOff, t.dataLen, t.dataWire);
   }
 
   /** Endpoint state machine (Zeek's TCP endpoint states) and history letters. */
@@ -499,6 +503,27 @@ export class Engine {
     if (!sample(this.netWeirdCounts, name)) return;
     this.stats.weirds++;
     this.bus.raise('net_weird', this.now, name, addl, source);
+  }
+}
+
+/** One direction of an SMB connection's reassembled stream, fed to its analyzer. */
+class SmbFeed implements StreamConsumer {
+  constructor(
+    private readonly c: Connection,
+    private readonly app: SmbConnectionAnalyzer,
+    private readonly extra: ConnExtra,
+    private readonly isOrig: boolean,
+  ) {}
+
+  data(buf: Uint8Array, off: number, len: number): void {
+    this.app.data(this.isOrig, buf, off, len);
+    // Zeek confirms SMB once its third chunk of stream data has been parsed
+    if (++this.extra.smbChunks === 3) this.c.addService('smb');
+  }
+
+  gap(len: number): void {
+    this.c.addLetter('g', this.isOrig);
+    this.app.gap(this.isOrig, len);
   }
 }
 

@@ -7,33 +7,57 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogSink, SinkFactory } from '../core/logs/writer.js';
 
-const FLUSH_AT = 1 << 20;
+const BUFFER_SIZE = 1 << 20;
 
-export class FileSink implements LogSink {
-  private fd: number;
-  private parts: string[] = [];
-  private pending = 0;
+/**
+ * Text written into one reused byte buffer and handed to the descriptor when
+ * it fills: no per-record strings kept alive, a few large writes.
+ */
+class BufferedWriter {
+  private readonly buf = Buffer.allocUnsafe(BUFFER_SIZE);
+  private pos = 0;
 
-  constructor(readonly path: string) {
-    this.fd = openSync(path, 'w');
-  }
+  constructor(private fd: number) {}
 
   write(text: string): void {
-    this.parts.push(text);
-    this.pending += text.length;
-    if (this.pending >= FLUSH_AT) this.flush();
+    // UTF-8 needs at most 3 bytes per UTF-16 unit
+    if (text.length * 3 > BUFFER_SIZE - this.pos) {
+      this.flush();
+      if (text.length * 3 > BUFFER_SIZE) {
+        writeAllSync(this.fd, Buffer.from(text));
+        return;
+      }
+    }
+    this.pos += this.buf.write(text, this.pos);
   }
 
   flush(): void {
-    if (this.parts.length === 0) return;
-    writeSync(this.fd, this.parts.join(''));
-    this.parts = [];
-    this.pending = 0;
+    if (this.pos === 0) return;
+    writeAllSync(this.fd, this.buf.subarray(0, this.pos));
+    this.pos = 0;
+  }
+}
+
+export class FileSink implements LogSink {
+  private fd: number;
+  private readonly out: BufferedWriter;
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'w');
+    this.out = new BufferedWriter(this.fd);
+  }
+
+  write(text: string): void {
+    this.out.write(text);
+  }
+
+  flush(): void {
+    this.out.flush();
   }
 
   close(): void {
     if (this.fd < 0) return;
-    this.flush();
+    this.out.flush();
     closeSync(this.fd);
     this.fd = -1;
   }
@@ -41,29 +65,22 @@ export class FileSink implements LogSink {
 
 /** Standard output as a sink (for `--events -`). */
 export class StdoutSink implements LogSink {
-  private parts: string[] = [];
-  private pending = 0;
+  private readonly out = new BufferedWriter(1);
 
   write(text: string): void {
-    this.parts.push(text);
-    this.pending += text.length;
-    if (this.pending >= FLUSH_AT) this.flush();
+    this.out.write(text);
   }
 
   flush(): void {
-    if (this.parts.length === 0) return;
-    writeAllSync(1, this.parts.join(''));
-    this.parts = [];
-    this.pending = 0;
+    this.out.flush();
   }
 
   close(): void {
-    this.flush();
+    this.out.flush();
   }
 }
 
-function writeAllSync(fd: number, text: string): void {
-  const buf = Buffer.from(text);
+function writeAllSync(fd: number, buf: Uint8Array): void {
   let off = 0;
   while (off < buf.length) {
     try {

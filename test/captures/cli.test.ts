@@ -148,6 +148,9 @@ describe('bad command lines (exit 2, nothing written)', () => {
     ['--max-pending-messages 1.5', ['-r', SMALL, '--max-pending-messages', '1.5']],
     ['--logged-file-actions FILE_EAT', ['-r', SMALL, '--logged-file-actions', 'FILE_OPEN,FILE_EAT']],
     ['--local-nets not-a-net', ['-r', SMALL, '--local-nets', '10.0.0.0/8,not-a-net']],
+    ['--limit of an unknown name', ['-r', SMALL, '--limit', 'frobs=3']],
+    ['--limit without a value', ['-r', SMALL, '--limit', 'connections']],
+    ['--limit with a negative value', ['-r', SMALL, '--limit', 'connections=-1']],
     ['-r without its value', ['-r']],
     ['neither -r nor -i', ['-C']],
     ['-r and -i together', ['-r', SMALL, '-i', 'lo']],
@@ -166,6 +169,31 @@ describe('bad command lines (exit 2, nothing written)', () => {
       assert.deepEqual(readdirSync(d), [], 'nothing written');
     });
   }
+});
+
+describe('--limit', () => {
+  // six TCP connections (tshark: six tcp.stream values), at most two at once in the table
+  const SIX = fixture('smbtorture-compound.pcap');
+  test('connections=2: the oldest connections are evicted with a weird, every connection still logged', () => {
+    const d = freshDir();
+    const r = smbscope(['-C', '-r', SIX, '--logdir', 'logs', '--limit', 'connections=2'], d);
+    assert.equal(r.status, 0, r.stderr);
+    const weird = readFileSync(join(d, 'logs', 'weird.log'), 'utf8');
+    assert.match(weird, /\tconnection_table_full\t/);
+    const conns = lines(readFileSync(join(d, 'logs', 'conn.log'), 'utf8')).filter((l) => !l.startsWith('#'));
+    assert.ok(conns.length >= 6, `every connection has a conn.log row: ${conns.length}`);
+  });
+  test('the default limits are not reached on the same capture', () => {
+    const d = freshDir();
+    const r = smbscope(['-C', '-r', SIX, '--logdir', 'logs'], d);
+    assert.equal(r.status, 0, r.stderr);
+    const names = readdirSync(join(d, 'logs'));
+    if (names.includes('weird.log')) {
+      assert.doesNotMatch(readFileSync(join(d, 'logs', 'weird.log'), 'utf8'), /connection_table_full/);
+    }
+    const conns = lines(readFileSync(join(d, 'logs', 'conn.log'), 'utf8')).filter((l) => !l.startsWith('#'));
+    assert.equal(conns.length, 6);
+  });
 });
 
 describe('help and version (exit 0)', () => {

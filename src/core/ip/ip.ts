@@ -227,7 +227,8 @@ export function ipv6UpperLayer(
 
 /** Text form of an address held as four words (IPv4 when `version` is 4). */
 export function addrToString(version: 4 | 6, a0: number, a1: number, a2: number, a3: number): string {
-  if (version === 4) return `${a3 >>> 24}.${(a3 >>> 16) & 0xff}.${(a3 >>> 8) & 0xff}.${a3 & 0xff}`;
+  // joined rather than concatenated: a flat string (a concatenation of 13 or more characters is a rope)
+  if (version === 4) return [a3 >>> 24, (a3 >>> 16) & 0xff, (a3 >>> 8) & 0xff, a3 & 0xff].join('.');
   return ipv6ToString([a0, a1, a2, a3]);
 }
 
@@ -259,5 +260,5 @@ export function ipv6ToString(w: number[]): string {
   if (bestStart < 0) return hexs.join(':');
   const head = hexs.slice(0, bestStart).join(':');
   const tail = hexs.slice(bestStart + bestLen).join(':');
-  return `${head}::${tail}`;
+  return [head, tail].join('::');
 }

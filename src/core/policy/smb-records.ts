@@ -6,6 +6,7 @@
  */
 
 import type { ConnId, ConnRef } from '../events/catalogue.js';
+import type { SmallMap } from '../small-map.js';
 import type { MACTimes } from '../smb/smb2/types.js';
 
 export type SmbAction =
@@ -95,15 +96,15 @@ export interface SmbState {
   current_file?: FileInfo | undefined;
   current_tree?: TreeInfo | undefined;
   /** keyed by MessageId; added by every new message id, removed by its final response */
-  pending_cmds: Map<bigint, CmdInfo>;
-  /** keyed by the whole file id; added by creates and by any command naming an unknown id, removed by close */
-  fid_map: Map<FileKey, FileInfo>;
+  pending_cmds: SmallMap<bigint, CmdInfo>;
+  /** keyed by the whole file id; added by creates and by any command naming an unknown id, removed by close (made when first needed) */
+  fid_map?: Map<FileKey, FileInfo> | undefined;
   /** keyed by tree id; added by messages on a new tree id, removed by tree disconnect */
-  tid_map: Map<number, TreeInfo>;
-  /** DCE-RPC pipe names (unused for SMB2 without DCE-RPC; kept for the discard weird's counts) */
-  pipe_map: Map<bigint, string>;
-  /** smb_files.log de-duplication: hash of a row's identity -> network time of its last lookup */
-  recent_files: Map<number, number>;
+  tid_map: SmallMap<number, TreeInfo>;
+  /** DCE-RPC pipe names (unused for SMB2 without DCE-RPC: never made; 0 in the discard weird's counts) */
+  pipe_map?: Map<bigint, string> | undefined;
+  /** smb_files.log de-duplication: a row's identity -> network time of its last lookup (made when first needed) */
+  recent_files?: Map<string, number> | undefined;
 }
 
 export function newFileInfo(c: ConnRef, ts: number): FileInfo {

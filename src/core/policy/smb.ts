@@ -17,6 +17,7 @@ import type { EventBus } from '../events/bus.js';
 import type { ConnRef } from '../events/catalogue.js';
 import type { AnalyzedFile, FileConn } from '../files/manager.js';
 import type { LogWriter } from '../logs/writer.js';
+import { SmallMap } from '../small-map.js';
 import type { SMB1Header } from '../smb/smb1/header.js';
 import type { SMB2GUID, SMB2Header } from '../smb/smb2/types.js';
 import { isRelatedFileId } from '../smb/smb2/types.js';
@@ -256,7 +257,7 @@ export class SmbPolicy {
         const changed = o && (f.action !== o.action || f.name !== o.name);
         this.writeFileLog(st, changed ? { ...f, action: o.action, name: o.name, prev_name: o.prev_name } : f);
         // a related compound CLOSE already ended this handle
-        if (f.closedInChain) st.fid_map.delete(fileKey(response.file_id));
+        if (f.closedInChain) st.fid_map?.delete(fileKey(response.file_id));
       },
       -5,
     );
@@ -318,7 +319,7 @@ export class SmbPolicy {
         const f = st.current_file;
         if (!f) return;
         if (st.current_tree?.path !== undefined) f.path = st.current_tree.path;
-        if (f.fid !== undefined) st.fid_map.delete(f.fid);
+        if (f.fid !== undefined) st.fid_map?.delete(f.fid);
         else if (isRelated(hdr, fileId)) f.closedInChain = true;
         this.writeFileLog(st, f);
       },
@@ -331,12 +332,12 @@ export class SmbPolicy {
       this.o.weird(
         c,
         'SMB_discarded_messages_state',
-        `state=${state} fid_map=${st.fid_map.size} tid_map=${st.tid_map.size} pending_cmds=${st.pending_cmds.size} pipe_map=${st.pipe_map.size}`,
+        `state=${state} fid_map=${st.fid_map?.size ?? 0} tid_map=${st.tid_map.size} pending_cmds=${st.pending_cmds.size} pipe_map=${st.pipe_map?.size ?? 0}`,
         'SMB2',
       );
       if (this.clear) {
-        st.pending_cmds = new Map();
-        st.fid_map = new Map();
+        st.pending_cmds.clear();
+        st.fid_map = undefined;
       }
     });
   }
@@ -345,11 +346,8 @@ export class SmbPolicy {
     let st = this.states.get(c);
     if (!st) {
       st = {
-        pending_cmds: new Map(),
-        fid_map: new Map(),
-        tid_map: new Map(),
-        pipe_map: new Map(),
-        recent_files: new Map(),
+        pending_cmds: new SmallMap(),
+        tid_map: new SmallMap(),
       };
       this.states.set(c, st);
     }
@@ -455,7 +453,7 @@ export class SmbPolicy {
 
   /** The FileInfo a file id names: the chain's file for a related operation, else fid_map. */
   private resolve(st: SmbState, hdr: SMB2Header, fileId: SMB2GUID): FileInfo | undefined {
-    return (isRelated(hdr, fileId) ? this.chainFile(st, hdr) : undefined) ?? st.fid_map.get(fileKey(fileId));
+    return (isRelated(hdr, fileId) ? this.chainFile(st, hdr) : undefined) ?? st.fid_map?.get(fileKey(fileId));
   }
 
   /**
@@ -486,11 +484,12 @@ export class SmbPolicy {
     let f = related && isRelated(hdr, fileId) ? this.chainFile(st, hdr) : undefined;
     if (!f) {
       const key: FileKey = fileKey(fileId);
-      f = st.fid_map.get(key);
+      f = st.fid_map?.get(key);
       if (!f) {
         f = cmd.referenced_file ?? newFileInfo(c, this.o.now());
         f.fid = key;
         this.limitFiles(c, st);
+        st.fid_map ??= new Map();
         st.fid_map.set(key, f);
       }
     }
@@ -502,16 +501,17 @@ export class SmbPolicy {
   /** Keeps fid_map within maxOpenFiles: the least recently added entry goes, with a weird. */
   private limitFiles(c: ConnRef, st: SmbState): void {
     const max = this.o.maxOpenFiles ?? 10_000;
-    if (st.fid_map.size < max) return;
+    const fids = st.fid_map;
+    if (!fids || fids.size < max) return;
     this.o.weird(c, 'SMB_too_many_open_files', `more than ${max} open files`, 'SMB2');
-    st.fid_map.delete(st.fid_map.keys().next().value!);
+    fids.delete(fids.keys().next().value!);
   }
 
   private limitTrees(c: ConnRef, st: SmbState): void {
     const max = this.o.maxTrees ?? 1_000;
     if (st.tid_map.size < max) return;
     this.o.weird(c, 'SMB_too_many_trees', `more than ${max} trees`, 'SMB2');
-    st.tid_map.delete(st.tid_map.keys().next().value!);
+    st.tid_map.delete(st.tid_map.firstKey()!);
   }
 
   private logCurrent(c: ConnRef): void {
@@ -526,9 +526,21 @@ export class SmbPolicy {
     if (f.times) {
       const now = this.o.now();
       const t = f.times;
-      const key = hash53(
-        `${f.action}|${f.fuid ?? ''}|${f.name}|${f.path ?? ''}|${f.size}|${t.modified_raw}|${t.accessed_raw}|${t.created_raw}|${t.changed_raw}`,
-      );
+      // the row's whole identity, exact and unambiguous: the free-text fields last, the name length-prefixed
+      // (joined: one flat string, not a rope of pieces)
+      const key = [
+        f.action,
+        f.fuid ?? '',
+        f.size,
+        t.modified_raw,
+        t.accessed_raw,
+        t.created_raw,
+        t.changed_raw,
+        f.name.length,
+        f.name,
+        f.path === undefined ? '-' : `+${f.path}`,
+      ].join('|');
+      st.recent_files ??= new Map();
       const recent = st.recent_files;
       // entries are kept in order of their last lookup: expired ones are at the front
       for (const [k, ts] of recent) {
@@ -542,25 +554,6 @@ export class SmbPolicy {
     }
     log.write(fileRow(f));
   }
-}
-
-/**
- * A 53-bit hash of a recent_files identity: tens of thousands of entries can
- * be live at once (Zeek keeps them three minutes), so the set holds numbers,
- * not the identity strings. Two identities colliding (odds around 1 in 10^7
- * among 40,000 live entries) would drop one duplicate-looking row.
- */
-function hash53(s: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
 function isRelated(hdr: SMB2Header, fileId: SMB2GUID): boolean {

@@ -56,10 +56,14 @@ interface Streaming {
 }
 
 export class SmbConnectionAnalyzer implements AppAnalyzer, FrameHandler {
-  private readonly origFramer: SmbFramer;
-  private readonly respFramer: SmbFramer;
+  // made when their direction first needs one (many connections never carry data both ways)
+  private origFramer: SmbFramer | undefined;
+  private respFramer: SmbFramer | undefined;
+  /** per direction (bit 0 orig, bit 1 resp): a framer made now starts by scanning for a boundary */
+  private scanBits: number;
   readonly smb2: Smb2Analyzer;
-  private streaming: [Streaming | undefined, Streaming | undefined] = [undefined, undefined];
+  private streamingOrig: Streaming | undefined;
+  private streamingResp: Streaming | undefined;
   /** SMB1 messages seen (not analyzed yet) */
   smb1Messages = 0;
   compressedMessages = 0;
@@ -69,10 +73,10 @@ export class SmbConnectionAnalyzer implements AppAnalyzer, FrameHandler {
   // Zeek gap recovery: after a gap, wait for a delivery that starts with an SMB header
   private readonly zeekGaps: boolean;
   private needSync = false;
-  /** per direction [orig, resp]: a parse is pending (binpac's flow holds a parse object) */
-  private readonly armed = [false, false];
+  /** per direction (bit 0 orig, bit 1 resp): a parse is pending (binpac's flow holds a parse object) */
+  private armed = 0;
   /** per direction: the buffered bytes were thrown away since the last delivery */
-  private readonly dirty = [false, false];
+  private dirty = 0;
 
   constructor(
     private readonly c: ConnRef,
@@ -82,15 +86,14 @@ export class SmbConnectionAnalyzer implements AppAnalyzer, FrameHandler {
     this.zeekGaps = ctx.limits.gapRecovery === 'zeek';
     // a stream whose start was seen begins on a message boundary; one picked up mid-stream is
     // scanned for its first message (Zeek instead waits for a delivery that starts with one)
-    this.origFramer = new SmbFramer(true, this, ctx.limits, midstream);
-    this.respFramer = new SmbFramer(false, this, ctx.limits, midstream);
-    this.smb2 = new Smb2Analyzer(c, { ...ctx, violation: (isOrig) => this.violation(isOrig) });
+    this.scanBits = midstream ? 3 : 0;
+    this.smb2 = new Smb2Analyzer(c, ctx, this);
   }
 
   // --- AppAnalyzer (from TCP reassembly)
 
   data(isOrig: boolean, buf: Uint8Array, off: number, len: number): void {
-    const framer = isOrig ? this.origFramer : this.respFramer;
+    const framer = this.framer(isOrig);
     if (!this.zeekGaps) {
       framer.data(buf, off, len);
       return;
@@ -103,53 +106,64 @@ export class SmbConnectionAnalyzer implements AppAnalyzer, FrameHandler {
       }
       this.needSync = false;
     }
-    const d = isOrig ? 0 : 1;
-    if (this.dirty[d] && this.armed[d]) {
+    const bit = isOrig ? 1 : 2;
+    if (this.dirty & this.armed & bit) {
       // Zeek's parser still holds a half-started message from before the reset: this delivery is lost to it
       this.droppedChunks++;
-      this.armed[d] = false;
+      this.armed &= ~bit;
       this.resync();
       return;
     }
-    if (this.dirty[d]) {
+    if (this.dirty & bit) {
       framer.reset(); // the delivery starts with a message header (checked above)
-      this.dirty[d] = false;
+      this.dirty &= ~bit;
     }
-    this.armed[d] = true;
+    this.armed |= bit;
     framer.data(buf, off, len);
   }
 
   gap(isOrig: boolean, len: number): void {
     if (this.zeekGaps) this.resync();
-    else (isOrig ? this.origFramer : this.respFramer).gap(len);
+    else this.framer(isOrig).gap(len);
+  }
+
+  private framer(isOrig: boolean): SmbFramer {
+    if (isOrig) {
+      this.origFramer ??= new SmbFramer(true, this, this.ctx.limits, (this.scanBits & 1) !== 0);
+      return this.origFramer;
+    }
+    this.respFramer ??= new SmbFramer(false, this, this.ctx.limits, (this.scanBits & 2) !== 0);
+    return this.respFramer;
   }
 
   /** Zeek's NeedResync: both directions drop what they buffered and wait for an SMB header. */
   private resync(): void {
     this.needSync = true;
-    this.dirty[0] = this.dirty[1] = true;
-    this.origFramer.reset();
-    this.respFramer.reset();
+    this.dirty = 3;
+    // a framer not made yet starts on a boundary, as a reset one does
+    this.scanBits = 0;
+    this.origFramer?.reset();
+    this.respFramer?.reset();
     this.abandonStreams();
   }
 
   /** A message Zeek's parser rejects: the rest of its delivery is lost, then a resync (Zeek mode). */
-  private violation(isOrig: boolean): void {
+  violation(isOrig: boolean): void {
     if (!this.zeekGaps) return;
-    (isOrig ? this.origFramer : this.respFramer).abort();
-    this.armed[isOrig ? 0 : 1] = false;
+    (isOrig ? this.origFramer : this.respFramer)?.abort();
+    this.armed &= isOrig ? ~1 : ~2;
     this.resync();
   }
 
   private abandonStreams(): void {
-    this.streaming = [undefined, undefined];
+    this.streamingOrig = this.streamingResp = undefined;
     this.smb2.abandonStreams();
   }
 
   done(): void {
     this.smb2.done();
-    this.origFramer.release();
-    this.respFramer.release();
+    this.origFramer?.release();
+    this.respFramer?.release();
   }
 
   // --- FrameHandler (from the framers)
@@ -184,23 +198,26 @@ export class SmbConnectionAnalyzer implements AppAnalyzer, FrameHandler {
   streamStart(isOrig: boolean, buf: Uint8Array, off: number, len: number, total: number): void {
     const proto = protocolOf(buf, off, len);
     const s: Streaming = { proto };
-    this.streaming[isOrig ? 0 : 1] = s;
+    if (isOrig) this.streamingOrig = s;
+    else this.streamingResp = s;
     if (proto === Proto.Transform) s.transform = this.parseTransform(buf, off, len);
     else if (proto === Proto.Compressed) this.compressedMessages++;
     else if (proto === Proto.Smb2) this.smb2.streamStart(isOrig, buf, off, len, total);
   }
 
   streamData(isOrig: boolean, buf: Uint8Array, off: number, len: number): void {
-    if (this.streaming[isOrig ? 0 : 1]?.proto === Proto.Smb2) this.smb2.streamData(isOrig, buf, off, len);
+    if ((isOrig ? this.streamingOrig : this.streamingResp)?.proto === Proto.Smb2)
+      this.smb2.streamData(isOrig, buf, off, len);
   }
 
   streamGap(isOrig: boolean, len: number): void {
-    if (this.streaming[isOrig ? 0 : 1]?.proto === Proto.Smb2) this.smb2.streamGap(isOrig, len);
+    if ((isOrig ? this.streamingOrig : this.streamingResp)?.proto === Proto.Smb2) this.smb2.streamGap(isOrig, len);
   }
 
   streamEnd(isOrig: boolean): void {
-    const s = this.streaming[isOrig ? 0 : 1];
-    this.streaming[isOrig ? 0 : 1] = undefined;
+    const s = isOrig ? this.streamingOrig : this.streamingResp;
+    if (isOrig) this.streamingOrig = undefined;
+    else this.streamingResp = undefined;
     if (s?.proto === Proto.Smb2) this.smb2.streamEnd(isOrig);
     else if (s?.transform) this.raiseTransform(s.transform);
   }

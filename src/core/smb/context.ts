@@ -76,8 +76,6 @@ export interface SmbContext {
   now(): number;
   /** reports a weird on connection `c` (Zeek's Reporter::conn_weird) */
   weird(c: ConnRef, name: string, addl?: string, source?: string): void;
-  /** a message Zeek's parser would reject (its chunk is abandoned, as Zeek's parse error does) */
-  violation?(isOrig: boolean): void;
   /** security blobs of NEGOTIATE and SESSION_SETUP, for GSSAPI/NTLM */
   securityBlob?(c: ConnRef, hdr: SMB2Header, isOrig: boolean, blob: Uint8Array): void;
 }

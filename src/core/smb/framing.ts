@@ -73,13 +73,14 @@ enum Mode {
 
 export class SmbFramer {
   private mode = Mode.Header;
-  private readonly hdr = new Uint8Array(4);
+  /** the 4-byte session-message header, big-endian (gathered byte by byte when split) */
+  private hdrWord = 0;
   private hdrHave = 0;
   /**
    * While resynchronising: the last bytes seen (at most 7), contiguous with
    * the next delivery, where a boundary split over two deliveries may begin.
    */
-  private readonly carry = new Uint8Array(7);
+  private carry: Uint8Array | undefined;
   private carryLen = 0;
   private type = 0;
   /** body length of the current message */
@@ -126,7 +127,7 @@ export class SmbFramer {
             const kept = this.carryLen;
             const n = Math.min(7, end - p);
             const joined = new Uint8Array(kept + n);
-            joined.set(this.carry.subarray(0, kept));
+            joined.set(this.carry!.subarray(0, kept));
             joined.set(buf.subarray(p, p + n), kept);
             this.carryLen = 0;
             const q = findBoundary(joined, 0, joined.length);
@@ -157,20 +158,17 @@ export class SmbFramer {
             this.type = buf[p]!;
             this.total = u24be(buf, p + 1);
             // kept for a rescan if the type turns out to be invalid
-            this.hdr[0] = buf[p]!;
-            this.hdr[1] = buf[p + 1]!;
-            this.hdr[2] = buf[p + 2]!;
-            this.hdr[3] = buf[p + 3]!;
+            this.hdrWord = ((this.type << 24) | this.total) >>> 0;
             p += 4;
           } else {
-            const n = Math.min(4 - this.hdrHave, end - p);
-            this.hdr.set(buf.subarray(p, p + n), this.hdrHave);
-            this.hdrHave += n;
-            p += n;
+            while (this.hdrHave < 4 && p < end) {
+              this.hdrWord = ((this.hdrWord << 8) | buf[p++]!) >>> 0;
+              this.hdrHave++;
+            }
             if (this.hdrHave < 4) return;
             this.hdrHave = 0;
-            this.type = this.hdr[0]!;
-            this.total = u24be(this.hdr, 1);
+            this.type = this.hdrWord >>> 24;
+            this.total = this.hdrWord & 0xffffff;
           }
           this.beginMessage();
           break;
@@ -291,6 +289,7 @@ export class SmbFramer {
   /** Keeps the last (up to 7) bytes of [from, to) for a boundary split over deliveries. */
   private keep(b: Uint8Array, from: number, to: number): void {
     const n = Math.min(7, to - from);
+    this.carry ??= new Uint8Array(7);
     this.carry.set(b.subarray(to - n, to));
     this.carryLen = n;
   }
@@ -327,7 +326,11 @@ export class SmbFramer {
       this.handler.weird('NetBIOS_bad_message_type', `type 0x${t.toString(16)}`);
       this.resync();
       // a boundary may begin inside the rejected header: rescan its last three bytes
-      this.carry.set(this.hdr.subarray(1, 4));
+      const w = this.hdrWord;
+      this.carry ??= new Uint8Array(7);
+      this.carry[0] = (w >>> 16) & 0xff;
+      this.carry[1] = (w >>> 8) & 0xff;
+      this.carry[2] = w & 0xff;
       this.carryLen = 3;
       return;
     }

@@ -116,6 +116,8 @@ export class CaptureReader {
   private blockType = 0;
   private blockLen = 0;
   private interfaces: Interface[] = [];
+  /** more interfaces than MAX_INTERFACES were declared in this section (reported once) */
+  private interfacesCapped = false;
   private sawSection = false;
   private unknownBlocksReported = new Set<number>();
 
@@ -368,6 +370,7 @@ export class CaptureReader {
         // body after the byte-order magic: major(2) minor(2) section length(8) options
         this.sawSection = true;
         this.interfaces = [];
+        this.interfacesCapped = false;
         return;
       }
       case 1: {
@@ -402,6 +405,18 @@ export class CaptureReader {
             itf.tsOffset = (hi | 0) * 0x100000000 + lo;
           }
         });
+        if (this.interfaces.length >= MAX_INTERFACES) {
+          // packets naming the interfaces beyond are reported as naming undeclared ones
+          if (!this.interfacesCapped) {
+            this.interfacesCapped = true;
+            this.notice(
+              'bad-interface',
+              `more than ${MAX_INTERFACES} interfaces in a section; the rest are ignored`,
+              start,
+            );
+          }
+          return;
+        }
         this.interfaces.push(itf);
         return;
       }
@@ -469,9 +484,16 @@ export class CaptureReader {
         return;
       }
       default:
-        if (!this.unknownBlocksReported.has(this.blockType)) {
+        if (!this.unknownBlocksReported.has(this.blockType) && this.unknownBlocksReported.size <= MAX_UNKNOWN_TYPES) {
+          // each type once; a capture made of random block types is reported for its first few hundred
           this.unknownBlocksReported.add(this.blockType);
-          this.notice('unknown-block', `skipped pcapng block type 0x${this.blockType.toString(16)}`, start);
+          this.notice(
+            'unknown-block',
+            this.unknownBlocksReported.size > MAX_UNKNOWN_TYPES
+              ? `more than ${MAX_UNKNOWN_TYPES} unknown pcapng block types; no longer reported`
+              : `skipped pcapng block type 0x${this.blockType.toString(16)}`,
+            start,
+          );
         }
         return;
     }
@@ -522,6 +544,10 @@ export class CaptureReader {
 }
 
 const EMPTY = new Uint8Array(0);
+/** Interfaces kept per pcapng section (the Obsolete Packet Block's interface field is 16 bits). */
+const MAX_INTERFACES = 65536;
+/** Distinct unknown block types reported. */
+const MAX_UNKNOWN_TYPES = 256;
 
 function looksLikeMagicPrefix(b: Uint8Array, n: number): boolean {
   const magics = [

@@ -86,7 +86,7 @@ export class Connection {
   history = '';
   /** letters recorded once, as bits (see LETTER_BITS); cheap to test on every packet */
   private seenBits = 0;
-  private letterCounts: Record<string, number> = {};
+  private letterCounts: Record<string, number> | undefined;
   /** service names in the order they were confirmed (conn.log "service") */
   readonly services: string[] = [];
   app: AppAnalyzer | undefined;
@@ -157,8 +157,10 @@ export class Connection {
 
   private addHistory(c: string): void {
     if (SCALED.includes(c)) {
-      const n = (this.letterCounts[c] ?? 0) + 1;
-      this.letterCounts[c] = n;
+      this.letterCounts ??= {};
+      const counts = this.letterCounts;
+      const n = (counts[c] ?? 0) + 1;
+      counts[c] = n;
       // recorded at 1, 10, 100, 1000, ... occurrences
       if (n === 1 || isPowerOf10(n)) this.history += c;
       return;

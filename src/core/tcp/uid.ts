@@ -57,7 +57,7 @@ export class UidGenerator {
   next(prefix: string): string {
     // 96 bits as three 32-bit words, converted to base62 by long division
     const w = [this.u32(), this.u32(), this.u32()];
-    let out = '';
+    const digits: number[] = [];
     while (w[0] !== 0 || w[1] !== 0 || w[2] !== 0) {
       let rem = 0;
       for (let i = 0; i < 3; i++) {
@@ -65,9 +65,12 @@ export class UidGenerator {
         w[i] = Math.floor(cur / 62);
         rem = cur % 62;
       }
-      out = B62[rem] + out;
+      digits.push(B62.charCodeAt(rem));
     }
-    return prefix + (out || '0');
+    if (digits.length === 0) digits.push(0x30);
+    digits.reverse();
+    // one flat string (built by appending, a uid would be a rope of a dozen pieces held for the connection's life)
+    return prefix + String.fromCharCode(...digits);
   }
 }
 

@@ -20,6 +20,7 @@ import { u16le, u32le } from '../../bytes/read.js';
 import { isMalformed, Malformed } from '../../bytes/result.js';
 import type { ConnRef } from '../../events/catalogue.js';
 import { SMB_PIPE_FILENAMES } from '../../policy/smb-consts.js';
+import { SmallMap } from '../../small-map.js';
 import type { SmbContext, SmbFileStream } from '../context.js';
 import { parseCloseRequest, parseCloseResponse, SMB2_CLOSE } from './commands/close.js';
 import { parseCreateRequest, parseCreateResponse, SMB2_CREATE } from './commands/create.js';
@@ -74,16 +75,18 @@ interface Streamed {
 }
 
 export class Smb2Analyzer {
-  private streamed: [Streamed | undefined, Streamed | undefined] = [undefined, undefined];
+  private streamedOrig: Streamed | undefined;
+  private streamedResp: Streamed | undefined;
   /** MessageId -> tree id of the request (Zeek's "tree" state) */
-  private requestTrees = new Map<bigint, number>();
+  // (the maps are made when first needed: most connections never need some of them)
+  private requestTrees: SmallMap<bigint, number> | undefined;
   /** tree ids known to be named-pipe trees */
-  private readonly pipeTrees = new Set<number>();
+  private pipeTrees: Set<number> | undefined;
   /** MessageId -> READ offset (Zeek's "read" state, with readFids) */
-  private readOffsets = new Map<bigint, number>();
-  private readFids = new Map<bigint, SMB2GUID>();
+  private readOffsets: Map<bigint, number> | undefined;
+  private readFids: Map<bigint, SMB2GUID> | undefined;
   /** MessageId -> IOCTL file id (Zeek's "ioctl" state) */
-  private ioctlFids = new Map<bigint, SMB2GUID>();
+  private ioctlFids: Map<bigint, SMB2GUID> | undefined;
   /** messages and CLOSE requests seen, for the summary */
   messages = 0;
   closes = 0;
@@ -91,6 +94,8 @@ export class Smb2Analyzer {
   constructor(
     private readonly c: ConnRef,
     private readonly ctx: SmbContext,
+    /** told of a message Zeek's parser would reject (its chunk is abandoned) */
+    private readonly owner?: { violation(isOrig: boolean): void },
   ) {}
 
   /** A transport message holding one SMB2 message or a compound chain, [off, end). */
@@ -147,13 +152,14 @@ export class Smb2Analyzer {
     const pipe = this.isPipe(hdr, isOrig);
     if (isOrig) {
       const max = this.ctx.limits.maxPendingMessages;
-      if (max > 0 && this.requestTrees.size >= max) {
+      if (max > 0 && (this.requestTrees?.size ?? 0) >= max) {
         this.discard('tree');
-        this.requestTrees = new Map();
+        this.requestTrees = undefined;
       }
+      this.requestTrees ??= new SmallMap();
       this.requestTrees.set(hdr.message_id, hdr.tree_id);
     } else if (hdr.status !== STATUS_PENDING) {
-      this.requestTrees.delete(hdr.message_id);
+      this.requestTrees?.delete(hdr.message_id);
     }
     this.ctx.bus.raise('smb2_message', this.ctx.now(), this.c, hdr, isOrig);
     return pipe;
@@ -161,7 +167,8 @@ export class Smb2Analyzer {
 
   /** Is this message on a named-pipe tree (by its own tree id, or its request's)? */
   private isPipe(hdr: SMB2Header, isOrig: boolean): boolean {
-    const tid = isOrig ? hdr.tree_id : (this.requestTrees.get(hdr.message_id) ?? 0);
+    if (!this.pipeTrees) return false;
+    const tid = isOrig ? hdr.tree_id : (this.requestTrees?.get(hdr.message_id) ?? 0);
     return this.pipeTrees.has(tid);
   }
 
@@ -222,7 +229,7 @@ export class Smb2Analyzer {
         if (isOrig) {
           const r = parseCreateRequest(buf, body, end, off);
           if (!this.ok(r, isOrig)) return;
-          if (SMB_PIPE_FILENAMES.has(r.filename) && !this.pipeTrees.has(hdr.tree_id)) {
+          if (SMB_PIPE_FILENAMES.has(r.filename) && !this.pipeTrees?.has(hdr.tree_id)) {
             this.addPipeTree(hdr.tree_id);
             bus.raise('smb_pipe_connect_heuristic', now, c);
           }
@@ -281,7 +288,7 @@ export class Smb2Analyzer {
           if (this.ok(r, isOrig)) this.rememberIoctl(hdr.message_id, r.file_id);
         } else {
           if (!this.ok(parseIoctlResponse(buf, body, end), isOrig)) return;
-          if (hdr.status !== STATUS_PENDING) this.ioctlFids.delete(hdr.message_id);
+          if (hdr.status !== STATUS_PENDING) this.ioctlFids?.delete(hdr.message_id);
         }
         return;
       case SMB2_SET_INFO:
@@ -351,41 +358,46 @@ export class Smb2Analyzer {
 
   /** Marks a named-pipe tree (bounded: the oldest is forgotten beyond maxTrees). */
   private addPipeTree(tid: number): void {
-    if (this.pipeTrees.size >= this.ctx.limits.maxTrees && !this.pipeTrees.has(tid)) {
+    this.pipeTrees ??= new Set();
+    const trees = this.pipeTrees;
+    if (trees.size >= this.ctx.limits.maxTrees && !trees.has(tid)) {
       this.weird('SMB_too_many_trees', `more than ${this.ctx.limits.maxTrees} pipe trees`);
-      this.pipeTrees.delete(this.pipeTrees.values().next().value!);
+      trees.delete(trees.values().next().value!);
     }
-    this.pipeTrees.add(tid);
+    trees.add(tid);
   }
 
   /** READ request state (Zeek's "read" maps, bounded). */
   private rememberRead(mid: bigint, offset: bigint, fid: SMB2GUID): void {
     const max = this.ctx.limits.maxPendingMessages;
-    if (max > 0 && (this.readOffsets.size >= max || this.readFids.size >= max)) {
+    if (max > 0 && (this.readOffsets?.size ?? 0) >= max) {
       this.discard('read');
-      this.readOffsets = new Map();
-      this.readFids = new Map();
+      this.readOffsets = undefined;
+      this.readFids = undefined;
     }
+    this.readOffsets ??= new Map();
+    this.readFids ??= new Map();
     this.readOffsets.set(mid, Number(offset));
     this.readFids.set(mid, fid);
   }
 
   /** The offset of a READ response's data: its request's, or 0 (Zeek's default). */
   private readOffset(hdr: SMB2Header): number {
-    const offset = this.readOffsets.get(hdr.message_id) ?? 0;
+    const offset = this.readOffsets?.get(hdr.message_id) ?? 0;
     if (hdr.status !== STATUS_PENDING) {
-      this.readOffsets.delete(hdr.message_id);
-      this.readFids.delete(hdr.message_id);
+      this.readOffsets?.delete(hdr.message_id);
+      this.readFids?.delete(hdr.message_id);
     }
     return offset;
   }
 
   private rememberIoctl(mid: bigint, fid: SMB2GUID): void {
     const max = this.ctx.limits.maxPendingMessages;
-    if (max > 0 && this.ioctlFids.size >= max) {
+    if (max > 0 && (this.ioctlFids?.size ?? 0) >= max) {
       this.discard('ioctl');
-      this.ioctlFids = new Map();
+      this.ioctlFids = undefined;
     }
+    this.ioctlFids ??= new Map();
     this.ioctlFids.set(mid, fid);
   }
 
@@ -396,7 +408,7 @@ export class Smb2Analyzer {
   private ok<T>(r: T | Malformed, isOrig: boolean): r is T {
     if (!isMalformed(r)) return true;
     this.weird('SMB2_malformed_message', r.what);
-    this.ctx.violation?.(isOrig);
+    this.owner?.violation(isOrig);
     return false;
   }
 
@@ -430,33 +442,36 @@ export class Smb2Analyzer {
     const discardPending = isOrig && this.wouldDiscard();
     if (isOrig) {
       const r = parseWriteRequest(buf, body, end, off);
-      if (!isMalformed(r) && r.dataOffset + r.length <= total && r.length > 0 && !this.pipeTrees.has(hdr.tree_id)) {
+      if (!isMalformed(r) && r.dataOffset + r.length <= total && r.length > 0 && !this.pipeTrees?.has(hdr.tree_id)) {
         file = this.ctx.files?.openStream(this.c, hdr, r.file_id, discardPending, Number(r.offset));
       }
     } else {
       const dataLen = u32le(buf, body + 4);
-      const pipe = this.pipeTrees.has(this.requestTrees.get(hdr.message_id) ?? 0);
+      const pipe = this.pipeTrees?.has(this.requestTrees?.get(hdr.message_id) ?? 0) ?? false;
       if (!pipe && dataLen > 0 && len + dataLen <= total) {
-        file = this.ctx.files?.openStream(this.c, hdr, undefined, false, this.readOffsets.get(hdr.message_id) ?? 0);
+        file = this.ctx.files?.openStream(this.c, hdr, undefined, false, this.readOffsets?.get(hdr.message_id) ?? 0);
       }
     }
-    this.streamed[isOrig ? 0 : 1] = { hdr, prefix: buf.slice(off, off + len), file, total };
+    const st: Streamed = { hdr, prefix: buf.slice(off, off + len), file, total };
+    if (isOrig) this.streamedOrig = st;
+    else this.streamedResp = st;
   }
 
   streamData(isOrig: boolean, buf: Uint8Array, off: number, len: number): void {
-    const s = this.streamed[isOrig ? 0 : 1];
+    const s = isOrig ? this.streamedOrig : this.streamedResp;
     if (s?.file) this.ctx.files!.streamData(s.file, buf, off, len);
   }
 
   streamGap(isOrig: boolean, len: number): void {
     // bytes missing inside the data: the file goes on at the next offset
-    const s = this.streamed[isOrig ? 0 : 1];
+    const s = isOrig ? this.streamedOrig : this.streamedResp;
     if (s?.file) this.ctx.files!.streamGap(s.file, len);
   }
 
   streamEnd(isOrig: boolean): void {
-    const s = this.streamed[isOrig ? 0 : 1];
-    this.streamed[isOrig ? 0 : 1] = undefined;
+    const s = isOrig ? this.streamedOrig : this.streamedResp;
+    if (isOrig) this.streamedOrig = undefined;
+    else this.streamedResp = undefined;
     if (!s) return;
     this.messages++;
     const { hdr } = s;
@@ -481,17 +496,17 @@ export class Smb2Analyzer {
   /** Whether the next request would hit the request-tree bound (a "tree" discard). */
   private wouldDiscard(): boolean {
     const max = this.ctx.limits.maxPendingMessages;
-    return max > 0 && this.requestTrees.size >= max;
+    return max > 0 && (this.requestTrees?.size ?? 0) >= max;
   }
 
   /** The connection ended. */
   done(): void {
-    this.streamed = [undefined, undefined];
+    this.streamedOrig = this.streamedResp = undefined;
   }
 
   /** Streamed messages in progress were abandoned (a resynchronisation): they raise nothing. */
   abandonStreams(): void {
-    this.streamed = [undefined, undefined];
+    this.streamedOrig = this.streamedResp = undefined;
   }
 
   private weird(name: string, addl?: string): void {

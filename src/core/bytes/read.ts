@@ -37,7 +37,11 @@ export function i32le(b: Uint8Array, o: number): number {
 
 /** Unsigned 64-bit little-endian, exact. */
 export function u64le(b: Uint8Array, o: number): bigint {
-  return (BigInt(u32le(b, o + 4)) << 32n) | BigInt(u32le(b, o));
+  const hi = u32le(b, o + 4);
+  const lo = u32le(b, o);
+  // below 2^53 the value is an exact double: one BigInt instead of three
+  if (hi < 0x200000) return BigInt(hi * 0x100000000 + lo);
+  return (BigInt(hi) << 32n) | BigInt(lo);
 }
 
 /** Signed 64-bit little-endian, exact. */

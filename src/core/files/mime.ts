@@ -49,6 +49,12 @@ interface Prefilter {
   readonly lit: Uint8Array;
   /** fixed offset of the literal, or -1 for "anywhere" */
   readonly at: number;
+  /**
+   * The pattern after its `.{N}` or `.*` (which match any bytes): the whole
+   * pattern matches exactly when this matches from offset N, or from some
+   * place where the literal occurs. Unset when that part uses `^` or `$`.
+   */
+  readonly rest: MagicProgram | undefined;
 }
 
 const META = new Set([...'.[](){}*+?|^$']);
@@ -103,14 +109,73 @@ function prefilterOf(pattern: string): Prefilter | undefined {
     p = p.slice(fixed[0].length);
   } else return undefined;
   const lit = literalRun(p);
-  return lit.length >= 2 ? { lit: Uint8Array.from(lit), at } : undefined;
+  if (lit.length < 2) return undefined;
+  const rest = p.includes('^') || p.includes('$') ? undefined : compileMagicPattern(p);
+  return { lit: Uint8Array.from(lit), at, rest };
 }
 
-/** Whether a signature can match at all, by its cheap conditions. */
-function admits(c: Compiled, hit: number, b: Uint8Array, len: number): boolean {
+/**
+ * Finds a literal in the buffer being sniffed, from a position: -1 when
+ * absent. Node's Buffer search (memchr, then a native comparison) is used
+ * where it exists; elsewhere (a browser) the typed array's own byte search.
+ */
+type Finder = (lit: Uint8Array, from: number) => number;
+
+interface NativeBytes {
+  from(buffer: ArrayBufferLike, byteOffset: number, length: number): { indexOf(v: Uint8Array, from: number): number };
+}
+const NATIVE = (globalThis as { Buffer?: NativeBytes }).Buffer;
+
+function finderOf(b: Uint8Array, len: number): Finder {
+  if (NATIVE) {
+    const v = NATIVE.from(b.buffer, b.byteOffset, len);
+    return (lit, from) => v.indexOf(lit, from);
+  }
+  return (lit, from) => {
+    const n = lit.length;
+    const first = lit[0]!;
+    const last = len - n;
+    for (let i = b.indexOf(first, from); i >= 0 && i <= last; i = b.indexOf(first, i + 1)) {
+      let k = 1;
+      while (k < n && b[i + k] === lit[k]) k++;
+      if (k === n) return i;
+    }
+    return -1;
+  };
+}
+
+/** Per sniffed buffer: its finder, made when a signature first needs one. */
+class Sniff {
+  private f: Finder | undefined;
+  constructor(
+    readonly b: Uint8Array,
+    readonly len: number,
+  ) {}
+  find(lit: Uint8Array, from: number): number {
+    this.f ??= finderOf(this.b, this.len);
+    return this.f(lit, from);
+  }
+}
+
+/** Whether signature `c` matches the sniffed bytes (its cheap conditions first). */
+function matches(c: Compiled, s: Sniff): boolean {
+  const { b, len } = s;
   if (c.first >= 0 && b[0] !== c.first) return false;
-  if (!c.pre) return true;
-  return c.pre.at < 0 ? hit === 1 : passes(c.pre, b, len);
+  const pre = c.pre;
+  if (!pre) return magicPrefixMatch(c.prog, b, len);
+  const lit = pre.lit;
+  const n = lit.length;
+  if (pre.at >= 0) {
+    if (pre.at + n > len) return false;
+    for (let k = 0; k < n; k++) if (b[pre.at + k] !== lit[k]) return false;
+    return pre.rest ? magicPrefixMatch(pre.rest, b.subarray(pre.at, len)) : magicPrefixMatch(c.prog, b, len);
+  }
+  // anywhere: the pattern after its `.*` must match where the literal occurs
+  for (let i = s.find(lit, 0); i >= 0; i = s.find(lit, i + 1)) {
+    if (!pre.rest) return magicPrefixMatch(c.prog, b, len);
+    if (magicPrefixMatch(pre.rest, b.subarray(i, len))) return true;
+  }
+  return false;
 }
 
 /** The first byte of every match when the pattern starts with a literal, else -1. */
@@ -119,64 +184,6 @@ function firstByteOf(pattern: string): number {
   if (p.includes('(?i') || p.startsWith('(') || p.includes('|')) return -1;
   const run = literalRun(p);
   return run.length > 0 ? run[0]! : -1;
-}
-
-/** Which "anywhere" prefilters hold in `b`: one pass over the buffer for all of them. */
-function anywhereHits(list: readonly Compiled[], b: Uint8Array, len: number): Uint8Array {
-  const hits = new Uint8Array(list.length);
-  const idx = anywhereIndex(list);
-  let left = idx.count;
-  for (let i = 0; i < len && left > 0; i++) {
-    const cands = idx.byFirst[b[i]!];
-    if (!cands) continue;
-    for (const k of cands) {
-      if (hits[k]) continue;
-      const lit = list[k]!.pre!.lit;
-      let j = 1;
-      while (j < lit.length && i + j < len && b[i + j] === lit[j]) j++;
-      if (j === lit.length) {
-        hits[k] = 1;
-        left--;
-      }
-    }
-  }
-  return hits;
-}
-
-let anywhere: { byFirst: (number[] | undefined)[]; count: number } | undefined;
-
-function anywhereIndex(list: readonly Compiled[]): { byFirst: (number[] | undefined)[]; count: number } {
-  if (anywhere) return anywhere;
-  const byFirst: (number[] | undefined)[] = new Array(256);
-  let count = 0;
-  list.forEach((c, k) => {
-    if (!c.pre || c.pre.at >= 0) return;
-    const f = c.pre.lit[0]!;
-    const list = byFirst[f] ?? [];
-    list.push(k);
-    byFirst[f] = list;
-    count++;
-  });
-  anywhere = { byFirst, count };
-  return anywhere;
-}
-
-function passes(f: Prefilter, b: Uint8Array, len: number): boolean {
-  const lit = f.lit;
-  const n = lit.length;
-  if (f.at >= 0) {
-    if (f.at + n > len) return false;
-    for (let k = 0; k < n; k++) if (b[f.at + k] !== lit[k]) return false;
-    return true;
-  }
-  const first = lit[0]!;
-  for (let i = 0; i + n <= len; i++) {
-    if (b[i] !== first) continue;
-    let k = 1;
-    while (k < n && b[i + k] === lit[k]) k++;
-    if (k === n) return true;
-  }
-  return false;
 }
 
 let compiled: readonly Compiled[] | undefined;
@@ -214,13 +221,12 @@ export function detectMimeMatches(bof: Uint8Array): MimeMatch[] {
   if (len === 0) return [];
   const out: MimeMatch[] = [];
   const list = programs();
-  const hits = anywhereHits(list, bof, len);
+  const sniff = new Sniff(bof, len);
   for (let k = 0; k < list.length; k++) {
-    const { sig, prog } = list[k]!;
+    const { sig } = list[k]!;
     const last = out[out.length - 1];
     if (last && last.strength === sig.strength && last.mime === sig.mime) continue;
-    if (!admits(list[k]!, hits[k]!, bof, len)) continue;
-    if (magicPrefixMatch(prog, bof, len)) out.push({ strength: sig.strength, mime: sig.mime });
+    if (matches(list[k]!, sniff)) out.push({ strength: sig.strength, mime: sig.mime });
   }
   return out;
 }
@@ -241,12 +247,11 @@ export function detectMime(bof: Uint8Array, _fileComplete: boolean): string | un
   const len = Math.min(bof.length, MIME_BOF_BUFFER_SIZE);
   if (len === 0) return undefined;
   const list = programs();
-  const hits = anywhereHits(list, bof, len);
+  const sniff = new Sniff(bof, len);
   // In precedence order the first match is Zeek's choice; only signatures that can begin with the first byte
   for (const k of byFirstByte(list)[bof[0]!]!) {
     const c = list[k]!;
-    if (!admits(c, hits[k]!, bof, len)) continue;
-    if (magicPrefixMatch(c.prog, bof, len)) return c.sig.mime;
+    if (matches(c, sniff)) return c.sig.mime;
   }
   return undefined;
 }

@@ -1,0 +1,89 @@
+/**
+ * MIME detection takes shortcuts for speed: it skips a signature whose first
+ * byte or required literal is absent, and for `.*LIT...` and `.{N}LIT...`
+ * patterns runs the automaton only from where the literal stands. These
+ * tests hold the shortcuts to the plain definition: a signature matches when
+ * its whole automaton matches some prefix of the buffer, and the answer is
+ * the first match in precedence order (strength descending, MIME ascending).
+ */
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { detectMime, detectMimeMatches, MIME_SIGNATURES, type MimeMatch } from '../../src/core/files/mime.js';
+import { compileMagicPattern, magicPrefixMatch } from '../../src/core/files/mime-regex.js';
+
+const ordered = [...MIME_SIGNATURES]
+  .sort((a, b) => b.strength - a.strength || (a.mime < b.mime ? -1 : a.mime > b.mime ? 1 : 0))
+  .map((sig) => ({ sig, prog: compileMagicPattern(sig.pattern) }));
+
+/** Every match by the definition, no shortcut taken. */
+function plainMatches(b: Uint8Array): MimeMatch[] {
+  const len = Math.min(b.length, 4096);
+  if (len === 0) return [];
+  const out: MimeMatch[] = [];
+  for (const { sig, prog } of ordered) {
+    const last = out.at(-1);
+    if (last && last.strength === sig.strength && last.mime === sig.mime) continue;
+    if (magicPrefixMatch(prog, b, len)) out.push({ strength: sig.strength, mime: sig.mime });
+  }
+  return out;
+}
+
+/** The literal bytes a pattern begins with after `^`, `.*` or `.{N}` (escapes decoded). */
+function leadingLiteral(pattern: string): { at: number; bytes: number[] } {
+  const m = /^\^?(?:\.\*|\.\{(\d+)\})?(.*)$/s.exec(pattern)!;
+  const bytes: number[] = [];
+  const rest = m[2]!;
+  for (let i = 0; i < rest.length; ) {
+    const hex = /^\\x([0-9a-fA-F]{2})/.exec(rest.slice(i));
+    if (hex) {
+      bytes.push(Number.parseInt(hex[1]!, 16));
+      i += 4;
+    } else if (/[.[\](){}*+?|^$\\]/.test(rest[i]!)) break;
+    else bytes.push(rest.charCodeAt(i++) & 0xff);
+  }
+  return { at: m[1] ? Number(m[1]) : 0, bytes };
+}
+
+/** Pieces real signatures look for, so that random buffers match and half-match them. */
+const PIECES = ordered.map(({ sig }) => leadingLiteral(sig.pattern).bytes).filter((b) => b.length > 0);
+PIECES.push(
+  ...['P2', 'P1', '123', '  ', '45', '<?php', '--- a\n', '+++ b\n', '@@', '\n', '0'].map((s) =>
+    [...s].map((c) => c.charCodeAt(0)),
+  ),
+);
+
+const buffers = fc
+  .array(fc.oneof(fc.constantFrom(...PIECES), fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 40 })), {
+    maxLength: 60,
+  })
+  .map((parts) => Uint8Array.from(parts.flat()));
+
+test('detection with shortcuts agrees with the plain definition on buffers made of signature pieces', () => {
+  fc.assert(
+    fc.property(buffers, (b) => {
+      const plain = plainMatches(b);
+      assert.deepEqual(detectMimeMatches(b), plain);
+      assert.equal(detectMime(b, false), plain[0]?.mime);
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+test('every signature, its literal placed where it belongs in random bytes, is judged as by the definition', () => {
+  let seed = 1;
+  const rnd = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed >>> 24;
+  };
+  for (const { sig } of ordered) {
+    const { at, bytes } = leadingLiteral(sig.pattern);
+    for (let t = 0; t < 4; t++) {
+      const b = Uint8Array.from({ length: 700 }, rnd);
+      const where = sig.pattern.includes('.*') ? 50 + t * 100 : at;
+      b.set(bytes.slice(0, 700 - where), where);
+      assert.deepEqual(detectMimeMatches(b), plainMatches(b), `${sig.mime} ${sig.pattern}`);
+    }
+  }
+});

@@ -170,6 +170,14 @@ describe('IPv4', () => {
 describe('IPv6', () => {
   const a = { src: '2001:db8::1', dst: 'fe80::1:2:3:4' };
 
+  test('an extension header cut by the snap length is a truncated header, not a payload past the capture', () => {
+    // found by the IP property test: payload length 288, an authentication header (51) declaring
+    // (70 + 2) * 4 = 288 bytes, but only its first 8 bytes captured
+    const frame = concat(fromHex('6000000001203300'), new Uint8Array(32), fromHex('0146000000000000'));
+    const { st } = dec(frame);
+    assert.equal(st, IpStatus.TruncatedHeader);
+  });
+
   test('fields and addresses', () => {
     const { st, ip } = dec(ipv6(PAY, { ...a, next: 6, hopLimit: 9 }));
     assert.equal(st, IpStatus.Ok);

@@ -167,6 +167,7 @@ function ipv6(buf: Uint8Array, off: number, end: number, out: IpInfo): IpStatus 
       next = buf[p]!;
       p += len;
       if (p > datagramEnd) return IpStatus.BadExtensionHeader;
+      if (p > capEnd) return IpStatus.TruncatedHeader; // the header itself was cut by the snap length
     } else if (next === 44) {
       if (capEnd - p < 8) return capEnd < datagramEnd ? IpStatus.TruncatedHeader : IpStatus.BadExtensionHeader;
       const fo = u16be(buf, p + 2);
@@ -186,6 +187,7 @@ function ipv6(buf: Uint8Array, off: number, end: number, out: IpInfo): IpStatus 
       next = buf[p]!;
       p += len;
       if (p > datagramEnd) return IpStatus.BadExtensionHeader;
+      if (p > capEnd) return IpStatus.TruncatedHeader;
     } else {
       break;
     }

@@ -43,8 +43,10 @@ export class EventBus {
   /** merged, priority-ordered handler lists per event, rebuilt after registrations */
   private readonly plans = new Map<EventName, Registered[]>();
   private seq = 0;
-  private queue: Queued[] = [];
+  /** queued entries [head, tail); entries are reused from one drain to the next */
+  private readonly queue: Queued[] = [];
   private head = 0;
+  private tail = 0;
   private draining = false;
 
   on<K extends EventName>(name: K, fn: Handler<K>, priority = 0): void {
@@ -69,12 +71,29 @@ export class EventBus {
   /** Queues an event raised at network time `ts`. */
   raise<K extends EventName>(name: K, ts: number, ...args: EventMap[K]): void {
     if (!this.wants(name)) return;
-    this.queue.push({ name, ts, args, step: undefined });
+    const q = this.slot();
+    q.name = name;
+    q.ts = ts;
+    q.args = args;
   }
 
   /** Queues an internal step to run in event order. */
   schedule(step: () => void): void {
-    this.queue.push({ name: undefined, ts: 0, args: undefined, step });
+    this.slot().step = step;
+  }
+
+  private slot(): Queued {
+    let q = this.queue[this.tail];
+    if (q) {
+      q.name = undefined;
+      q.args = undefined;
+      q.step = undefined;
+    } else {
+      q = { name: undefined, ts: 0, args: undefined, step: undefined };
+      this.queue.push(q);
+    }
+    this.tail++;
+    return q;
   }
 
   /** Runs every queued event, including the ones raised while running. */
@@ -82,27 +101,34 @@ export class EventBus {
     if (this.draining) return;
     this.draining = true;
     try {
-      while (this.head < this.queue.length) {
+      while (this.head < this.tail) {
         const ev = this.queue[this.head++]!;
-        if (ev.step) {
-          ev.step();
+        const step = ev.step;
+        if (step) {
+          ev.step = undefined;
+          step();
           continue;
         }
         const name = ev.name!;
+        const args = ev.args!;
+        const ts = ev.ts;
+        ev.args = undefined; // the entry may be reused by events raised below
         for (const h of this.plan(name)) {
-          if (h.named) h.named(...ev.args!);
-          else h.any!(name, ev.ts, ev.args!);
+          if (h.named) h.named(...args);
+          else h.any!(name, ts, args);
         }
       }
     } finally {
-      this.queue = [];
       this.head = 0;
+      this.tail = 0;
+      // a burst of events leaves its entries for reuse, within reason
+      if (this.queue.length > 4096) this.queue.length = 4096;
       this.draining = false;
     }
   }
 
   get pending(): number {
-    return this.queue.length - this.head;
+    return this.tail - this.head;
   }
 
   private plan(name: EventName): Registered[] {

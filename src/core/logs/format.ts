@@ -61,13 +61,13 @@ export function zeekDate(d: Date): string {
 }
 
 export function tsvLine(schema: LogSchema, values: readonly LogValue[]): string {
-  let s = '';
   const types = schema.types;
-  for (let i = 0; i < types.length; i++) {
-    if (i > 0) s += SEPARATOR;
-    s += tsvValue(types[i]!, values[i]);
-  }
-  return `${s}\n`;
+  const n = types.length;
+  // one flat string from the fields (appending would build a rope of two pieces per field)
+  const parts = new Array<string>(n);
+  for (let i = 0; i < n; i++) parts[i] = tsvValue(types[i]!, values[i]);
+  parts[n - 1] += '\n';
+  return parts.join(SEPARATOR);
 }
 
 function tsvValue(type: ZeekType, v: LogValue): string {

@@ -37,7 +37,7 @@ export function parseSmb2Header(b: Uint8Array, o: number): SMB2Header {
     process_id: u32le(b, o + 32),
     tree_id: u32le(b, o + 36),
     session_id: u64le(b, o + 40),
-    signature: b.slice(o + 48, o + 64),
+    signature: signatureOf(b, o + 48),
   };
 }
 
@@ -76,4 +76,13 @@ export function statusHasBody(status: number, command: number, isOrig: boolean):
     default:
       return false;
   }
+}
+
+/** Shared by every unsigned message (all 16 bytes zero); never written to. */
+const NO_SIGNATURE = new Uint8Array(16);
+
+/** The 16-byte signature at b[o..]: a copy, or the shared zero signature when unsigned. */
+function signatureOf(b: Uint8Array, o: number): Uint8Array {
+  for (let i = 0; i < 16; i++) if (b[o + i] !== 0) return b.slice(o, o + 16);
+  return NO_SIGNATURE;
 }

@@ -201,11 +201,15 @@ export class Analyzer {
   end(): AnalysisResult {
     if (!this.finished) {
       this.finished = true;
-      if (!this.reader.error) this.reader.end();
-      this.engine.finish();
-      this.files?.finish();
-      this.engine.bus.drain();
-      this.logSet?.closeAll();
+      try {
+        if (!this.reader.error) this.reader.end();
+        this.engine.finish();
+        this.files?.finish();
+        this.engine.bus.drain();
+      } finally {
+        // even after an internal error: what was written so far stays, in complete logs
+        this.logSet?.closeAll();
+      }
     }
     return this.result();
   }

@@ -283,8 +283,8 @@ const GENERATORS = [
     full: 200_000,
     unit: 'writes',
     what: 'one file; N one-byte WRITE requests at descending offsets with a hole between each',
-    limits: ['file reassemblyBuffer (512 KiB): not reached, counted in bytes'],
-    expect: [],
+    limits: ['file reassembly: at most 4,096 out-of-order pieces per file (512 KiB of bytes not reached)'],
+    expect: ['file_reassembly_overflow'],
     gen(w, n) {
       w.step = 20;
       const c = smbSession(w);
@@ -304,7 +304,7 @@ const GENERATORS = [
     unit: 'MiB',
     what: 'one file; N MiB of 256 KiB WRITE requests at descending offsets with a 256 KiB hole between each',
     limits: ['file reassemblyBuffer (512 KiB)'],
-    expect: [],
+    expect: ['file_reassembly_overflow'],
     gen(w, n) {
       w.step = 20;
       const c = smbSession(w);

@@ -318,7 +318,7 @@ export class FileManager {
       const first = f.held.length > 0 ? f.held[0]!.offset : offset;
       const hole = Math.min(first, offset) - f.streamOffset;
       if (hole > 0) {
-        f.overflowBytes += hole;
+        this.overflow(f, hole);
         this.skip(f, hole);
       }
       this.drainHeld(f);
@@ -327,7 +327,7 @@ export class FileManager {
         return;
       }
       if (!this.room(f, len) || !this.takeBudget(cost)) {
-        f.overflowBytes += len;
+        this.overflow(f, len);
         return;
       }
     }
@@ -346,6 +346,18 @@ export class FileManager {
 
   private room(f: AnalyzedFile, len: number): boolean {
     return f.heldBytes + len <= this.limits.reassemblyBuffer && f.held.length < MAX_HELD_PIECES;
+  }
+
+  /** Bytes given up because the file's reassembly buffer (or the shared budget) is full; reported once per file. */
+  private overflow(f: AnalyzedFile, n: number): void {
+    if (f.overflowBytes === 0) {
+      this.hooks.weird(
+        f.conns[0],
+        'file_reassembly_overflow',
+        `${f.fuid}: out-of-order data over ${this.limits.reassemblyBuffer} bytes or ${MAX_HELD_PIECES} pieces, ${n} bytes skipped at offset ${f.streamOffset}`,
+      );
+    }
+    f.overflowBytes += n;
   }
 
   private takeBudget(n: number): boolean {

@@ -219,7 +219,7 @@ function summary(analyzer: Analyzer, result: AnalysisResult): void {
     .join(', ');
   process.stderr.write(
     `smbscope: ${s.packets} packets, ${s.connections} connections (${s.smbConnections} SMB), ` +
-      `${s.smb2Messages} SMB2 messages, ${s.closes} closes, ${s.weirds} weirds` +
+      `${s.smb2Messages} SMB2 messages, ${s.closes} closes, ${analyzer.weirds.raised} weirds` +
       `${logs ? `; logs: ${logs}` : '; no logs written'}\n`,
   );
 }

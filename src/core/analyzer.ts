@@ -78,6 +78,8 @@ export interface AnalysisResult {
 export class Analyzer {
   readonly engine: Engine;
   readonly policy: SmbPolicy;
+  /** weird.log's policy; `weirds.raised` counts the weirds of every source */
+  readonly weirds: WeirdPolicy;
   readonly files: FileManager | undefined;
   private readonly reader: CaptureReader;
   private readonly logSet: LogSet | undefined;
@@ -111,6 +113,7 @@ export class Analyzer {
     const bus = engine.bus;
 
     const weirds = new WeirdPolicy(logs?.writer(WEIRD_LOG), now);
+    this.weirds = weirds;
     bus.on('conn_weird', (name, c, addl, source) => weirds.conn(name, c, addl, source));
     bus.on('net_weird', (name, addl, source) => weirds.net(name, addl, source));
 

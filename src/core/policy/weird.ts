@@ -37,6 +37,8 @@ const SUPPRESS_FOR = 600;
 const MAX_ENTRIES = 100_000;
 
 export class WeirdPolicy {
+  /** weirds raised, from every source (before Zeek's per-connection and time suppression) */
+  raised = 0;
   private readonly recent = new Map<string, number>();
   private readonly done = new Set<string>();
 
@@ -46,12 +48,14 @@ export class WeirdPolicy {
   ) {}
 
   conn(name: string, c: ConnRef, addl: string, source: string): void {
+    this.raised++;
     const id = `${c.id.orig_h}|${c.id.orig_p}|${c.id.resp_h}|${c.id.resp_p}`;
     if (!this.admit(name, id, c.uid, c.id.orig_h)) return;
     this.log?.write(connWeirdRecord(this.now(), name, c, addl, source));
   }
 
   net(name: string, addl: string, source: string): void {
+    this.raised++;
     if (!this.admit(name, '', '', '')) return;
     this.log?.write(netWeirdRecord(this.now(), name, addl, source));
   }

@@ -29,17 +29,39 @@ export function encodeValue(v: unknown): string {
       if (v instanceof Uint8Array) return `"${hex(v)}"`;
       if (Array.isArray(v)) return `[${v.map(encodeValue).join(',')}]`;
       let s = '{';
-      let first = true;
-      for (const [k, x] of Object.entries(v)) {
+      const rec = v as Record<string, unknown>;
+      for (const k in rec) {
+        const x = rec[k];
         if (x === undefined) continue;
-        s += `${first ? '' : ','}${JSON.stringify(k)}:${encodeValue(x)}`;
-        first = false;
+        s += `${s.length > 1 ? ',' : ''}${keyText(k)}${encodeValue(x)}`;
       }
       return `${s}}`;
     }
     default:
       return 'null';
   }
+}
+
+/** `"key":` for a record field or parameter name (names are few: cached). */
+const keys = new Map<string, string>();
+function keyText(k: string): string {
+  let t = keys.get(k);
+  if (t === undefined) {
+    t = `${JSON.stringify(k)}:`;
+    if (keys.size < 4096) keys.set(k, t);
+  }
+  return t;
+}
+
+/** `"uid":...,"id":{...}` of a connection, encoded once per connection. */
+const connTexts = new WeakMap<object, string>();
+function connText(c: { uid: string; id: unknown }): string {
+  let t = connTexts.get(c);
+  if (t === undefined) {
+    t = `,"uid":${JSON.stringify(c.uid)},"id":${encodeValue(c.id)}`;
+    connTexts.set(c, t);
+  }
+  return t;
 }
 
 /** One event as a line of the stream (without the newline). */
@@ -51,12 +73,11 @@ export function encodeEvent(name: EventName, ts: number, args: readonly unknown[
     const n = names[i]!;
     const v = args[i];
     if (n === 'c') {
-      const c = v as { uid: string; id: unknown };
-      head += `,"uid":${JSON.stringify(c.uid)},"id":${encodeValue(c.id)}`;
+      head += connText(v as { uid: string; id: unknown });
       continue;
     }
     if (v === undefined) continue;
-    body += `${body ? ',' : ''}${JSON.stringify(n)}:${encodeValue(v)}`;
+    body += `${body ? ',' : ''}${keyText(n)}${encodeValue(v)}`;
   }
   return `${head},"args":{${body}}}`;
 }

@@ -390,10 +390,16 @@ export class FileManager {
         f.mimeDone = true;
         f.mimeType = detectMime(buf.subarray(off, off + f.bofSize), false);
       } else {
-        f.bof ??= new Uint8Array(f.bofSize);
+        // sized to the bytes that came (most small files arrive whole), grown up to bofSize
         const n = Math.min(len, f.bofSize - f.bofLen);
+        const need = f.bofLen + n;
+        if (!f.bof || f.bof.length < need) {
+          const grown = new Uint8Array(f.bof ? Math.min(f.bofSize, Math.max(need, f.bof.length * 2)) : need);
+          if (f.bof) grown.set(f.bof.subarray(0, f.bofLen));
+          f.bof = grown;
+        }
         f.bof.set(buf.subarray(off, off + n), f.bofLen);
-        f.bofLen += n;
+        f.bofLen = need;
         if (f.bofLen === f.bofSize) this.sniff(f, false);
       }
     }

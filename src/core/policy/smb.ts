@@ -48,7 +48,11 @@ const SMB2_FLAGS_RELATED_OPERATIONS = 0x4;
 const FILE_DELETE_ON_CLOSE = 0x1000;
 /** recent_files entries expire this long after their last lookup (Zeek: 3 min) */
 const RECENT_FILES_EXPIRY = 180;
-/** most recent_files entries kept per connection (the least recently looked up go first) */
+/**
+ * Most recent_files entries kept per connection (the least recently looked up
+ * go first). Forgetting an identity early can only log a row again that Zeek
+ * would have suppressed as a repeat, never lose one.
+ */
 const RECENT_FILES_MAX = 100_000;
 
 export interface SmbPolicyOptions {
@@ -526,20 +530,22 @@ export class SmbPolicy {
     if (f.times) {
       const now = this.o.now();
       const t = f.times;
-      // the row's whole identity, exact and unambiguous: the free-text fields last, the name length-prefixed
-      // (joined: one flat string, not a rope of pieces)
-      const key = [
-        f.action,
-        f.fuid ?? '',
-        f.size,
-        t.modified_raw,
-        t.accessed_raw,
-        t.created_raw,
-        t.changed_raw,
-        f.name.length,
-        f.name,
-        f.path === undefined ? '-' : `+${f.path}`,
-      ].join('|');
+      // the row's whole identity, unambiguous (the free-text fields last, the name length-prefixed), kept
+      // as a 128-bit keyed digest: a bulk copy puts tens of thousands of identities in the set for minutes
+      const key = identityDigest(
+        [
+          f.action,
+          f.fuid ?? '',
+          f.size,
+          t.modified_raw,
+          t.accessed_raw,
+          t.created_raw,
+          t.changed_raw,
+          f.name.length,
+          f.name,
+          f.path === undefined ? '-' : `+${f.path}`,
+        ].join('|'),
+      );
       st.recent_files ??= new Map();
       const recent = st.recent_files;
       // entries are kept in order of their last lookup: expired ones are at the front
@@ -549,7 +555,8 @@ export class SmbPolicy {
       }
       const last = recent.get(key);
       recent.delete(key);
-      recent.set(key, now);
+      // whole seconds: a small integer is stored in the map itself, a fraction would be a boxed number
+      recent.set(key, Math.floor(now));
       if (last !== undefined) return;
     }
     log.write(fileRow(f));
@@ -637,4 +644,53 @@ function cmdRow(c: CmdInfo): (string | number | bigint | undefined)[] {
     f?.times?.created,
     f?.times?.changed,
   ];
+}
+
+/** Per-run secret starting states of the identity digest (a capture cannot be made to collide it). */
+const DIGEST_SEEDS = (() => {
+  const seeds = new Uint32Array([0xdeadbeef, 0x41c6ce57, 0x9e3779b9, 0x85ebca6b]);
+  globalThis.crypto?.getRandomValues?.(seeds);
+  return seeds;
+})();
+
+/**
+ * A 128-bit digest of a recent_files identity, as an 8-character string:
+ * four independently seeded 32-bit multiply-xor lanes over the text, each
+ * finished with an avalanche. It holds an identity in a few dozen bytes
+ * instead of about 200; with the seeds secret, two identities of a capture
+ * share a digest with odds far below those of two random UUIDs colliding.
+ */
+function identityDigest(s: string): string {
+  let h0 = DIGEST_SEEDS[0]!;
+  let h1 = DIGEST_SEEDS[1]!;
+  let h2 = DIGEST_SEEDS[2]!;
+  let h3 = DIGEST_SEEDS[3]!;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h0 = Math.imul(h0 ^ c, 0x9e3779b1);
+    h1 = Math.imul(h1 ^ c, 0x85ebca77);
+    h2 = Math.imul(h2 ^ c, 0xc2b2ae3d);
+    h3 = Math.imul(h3 ^ c, 0x27d4eb2f);
+  }
+  h0 = fmix(h0 ^ s.length);
+  h1 = fmix(h1 ^ h0);
+  h2 = fmix(h2 ^ h1);
+  h3 = fmix(h3 ^ h2);
+  return String.fromCharCode(
+    h0 & 0xffff,
+    h0 >>> 16,
+    h1 & 0xffff,
+    h1 >>> 16,
+    h2 & 0xffff,
+    h2 >>> 16,
+    h3 & 0xffff,
+    h3 >>> 16,
+  );
+}
+
+/** 32-bit avalanche finaliser. */
+function fmix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }

@@ -66,8 +66,8 @@ interface Msg {
 /** A streamed READ response or WRITE request in progress. */
 interface Streamed {
   hdr: SMB2Header;
-  /** the header and fixed part, copied */
-  prefix: Uint8Array;
+  /** a WRITE request's fixed part, parsed when the message began (nothing is copied) */
+  write: ReturnType<typeof parseWriteRequest> | undefined;
   /** file data delivery, when the data belongs to a file */
   file: SmbFileStream | undefined;
   /** length of the whole transport message */
@@ -439,9 +439,11 @@ export class Smb2Analyzer {
     const end = off + len;
     // the bounds Zeek checks on the whole message: data within the message
     let file: SmbFileStream | undefined;
+    let write: ReturnType<typeof parseWriteRequest> | undefined;
     const discardPending = isOrig && this.wouldDiscard();
     if (isOrig) {
       const r = parseWriteRequest(buf, body, end, off);
+      write = r;
       if (!isMalformed(r) && r.dataOffset + r.length <= total && r.length > 0 && !this.pipeTrees?.has(hdr.tree_id)) {
         file = this.ctx.files?.openStream(this.c, hdr, r.file_id, discardPending, Number(r.offset));
       }
@@ -452,7 +454,7 @@ export class Smb2Analyzer {
         file = this.ctx.files?.openStream(this.c, hdr, undefined, false, this.readOffsets?.get(hdr.message_id) ?? 0);
       }
     }
-    const st: Streamed = { hdr, prefix: buf.slice(off, off + len), file, total };
+    const st: Streamed = { hdr, write, file, total };
     if (isOrig) this.streamedOrig = st;
     else this.streamedResp = st;
   }
@@ -478,9 +480,8 @@ export class Smb2Analyzer {
     this.header(hdr, isOrig);
     const bus = this.ctx.bus;
     const now = this.ctx.now();
-    const body = SMB2_HEADER_SIZE;
     if (isOrig) {
-      const r = parseWriteRequest(s.prefix, body, s.prefix.length, 0);
+      const r = s.write!;
       if (!this.ok(r, isOrig)) return;
       if (r.dataOffset + r.length > s.total) {
         this.ok(new Malformed('WRITE request: data runs past the end', 4), isOrig);

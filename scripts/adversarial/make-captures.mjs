@@ -156,8 +156,8 @@ const GENERATORS = [
     full: 200_000,
     unit: 'segments',
     what: 'one connection whose first byte is lost, then N one-byte segments, never acknowledged',
-    limits: ['maxOutOfOrder (4 MiB per direction): not reached, counted in bytes'],
-    expect: [],
+    limits: ['out-of-order segments per direction (4,096; 4 MiB of bytes not reached)'],
+    expect: ['TCP_reassembly_limit'],
     gen(w, n) {
       w.step = 20;
       const c = smbSession(w);
@@ -171,8 +171,8 @@ const GENERATORS = [
     full: 64,
     unit: 'connections',
     what: 'N connections, each with a lost first segment and 3.5 MiB of later data, never acknowledged',
-    limits: ['maxOutOfOrder (4 MiB per direction): not reached per connection; no global bound'],
-    expect: [],
+    limits: ['the shared buffer budget (64 MiB for all connections; 4 MiB per direction not reached)'],
+    expect: (n) => (n * 3.5 > 64 ? ['TCP_reassembly_limit'] : []),
     gen(w, n) {
       w.step = 20;
       const per = 3.5 * 1024 * 1024;
@@ -284,7 +284,7 @@ const GENERATORS = [
     unit: 'writes',
     what: 'one file; N one-byte WRITE requests at descending offsets with a hole between each',
     limits: ['file reassembly: at most 4,096 out-of-order pieces per file (512 KiB of bytes not reached)'],
-    expect: ['file_reassembly_overflow'],
+    expect: ['file_reassembly_limit'],
     gen(w, n) {
       w.step = 20;
       const c = smbSession(w);
@@ -303,8 +303,8 @@ const GENERATORS = [
     full: 100,
     unit: 'MiB',
     what: 'one file; N MiB of 256 KiB WRITE requests at descending offsets with a 256 KiB hole between each',
-    limits: ['file reassemblyBuffer (512 KiB)'],
-    expect: ['file_reassembly_overflow'],
+    limits: ["file reassemblyBuffer (512 KiB, Zeek's): counted in files.log overflow_bytes, no weird (as in Zeek)"],
+    expect: [],
     gen(w, n) {
       w.step = 20;
       const c = smbSession(w);
@@ -372,8 +372,8 @@ const GENERATORS = [
     full: 24,
     unit: 'connections',
     what: 'N connections, each sending 12 MiB of an IOCTL request that claims 16 MiB - 1, never finished',
-    limits: ['maxMessage (16 MiB) per direction; no global bound'],
-    expect: [],
+    limits: ['maxMessage (16 MiB) per direction; the shared buffer budget (64 MiB) for all of them'],
+    expect: (n) => (n * 12 > 64 ? ['SMB_buffer_limit'] : []),
     gen(w, n) {
       w.step = 20;
       for (let i = 0; i < n; i++) {
@@ -459,8 +459,8 @@ const GENERATORS = [
     full: 2_000_000,
     unit: 'interfaces',
     what: 'pcapng: N Interface Description Blocks, a small packet on the newest one every 1,000',
-    limits: ['pcapng interfaces per section: none'],
-    expect: [],
+    limits: ['pcapng interfaces per section (65,536); packets naming the others are reported'],
+    expect: (n) => (n > 65_536 ? ['pcapng_bad_interface'] : []),
     gen(w, n) {
       const frame = Buffer.alloc(60);
       for (let i = 0; i < n; i++) {

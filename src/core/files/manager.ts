@@ -93,6 +93,14 @@ export interface FileHooks {
   weird(fc: FileConn | undefined, name: string, addl: string): void;
 }
 
+enum Room {
+  Ok,
+  /** Zeek's reassembly buffer is full */
+  Zeek,
+  /** one of smbscope's own bounds is reached */
+  Own,
+}
+
 /** Most out-of-order pieces held per file (tiny pieces are bounded by count as well as bytes). */
 const MAX_HELD_PIECES = 4096;
 
@@ -113,6 +121,8 @@ export class AnalyzedFile {
   totalBytes: number | undefined;
   missingBytes = 0;
   overflowBytes = 0;
+  /** one of smbscope's own reassembly bounds was reported for this file */
+  limitReported = false;
   timedout = false;
   filename: string | undefined;
   mimeType: string | undefined;
@@ -313,12 +323,13 @@ export class FileManager {
   private hold(f: AnalyzedFile, buf: Uint8Array, off: number, len: number, offset: number): void {
     // bytes count against the file's buffer as in Zeek; the shared budget also charges each piece's overhead
     const cost = len + PIECE_OVERHEAD;
-    if (!this.room(f, len) || !this.takeBudget(cost)) {
+    let full = this.room(f, len, cost);
+    if (full !== Room.Ok) {
       // flush past the first hole, counting it as overflow
       const first = f.held.length > 0 ? f.held[0]!.offset : offset;
       const hole = Math.min(first, offset) - f.streamOffset;
       if (hole > 0) {
-        this.overflow(f, hole);
+        this.overflow(f, hole, full === Room.Own);
         this.skip(f, hole);
       }
       this.drainHeld(f);
@@ -326,8 +337,9 @@ export class FileManager {
         this.deliver(f, buf, off, len, offset);
         return;
       }
-      if (!this.room(f, len) || !this.takeBudget(cost)) {
-        this.overflow(f, len);
+      full = this.room(f, len, cost);
+      if (full !== Room.Ok) {
+        this.overflow(f, len, full === Room.Own);
         return;
       }
     }
@@ -344,17 +356,29 @@ export class FileManager {
     f.heldBytes += len;
   }
 
-  private room(f: AnalyzedFile, len: number): boolean {
-    return f.heldBytes + len <= this.limits.reassemblyBuffer && f.held.length < MAX_HELD_PIECES;
+  /**
+   * Whether a piece can be held: Zeek's bound (the file's reassembly buffer in bytes,
+   * Files::reassembly_buffer_size), then smbscope's own (pieces per file, the run's shared
+   * budget, which is charged when there is room).
+   */
+  private room(f: AnalyzedFile, len: number, cost: number): Room {
+    if (f.heldBytes + len > this.limits.reassemblyBuffer) return Room.Zeek;
+    if (f.held.length >= MAX_HELD_PIECES || !this.takeBudget(cost)) return Room.Own;
+    return Room.Ok;
   }
 
-  /** Bytes given up because the file's reassembly buffer (or the shared budget) is full; reported once per file. */
-  private overflow(f: AnalyzedFile, n: number): void {
-    if (f.overflowBytes === 0) {
+  /**
+   * Bytes given up because a reassembly bound was reached: counted in files.log's overflow_bytes, as
+   * Zeek counts them. Zeek's own buffer overflows on ordinary traffic (pipelined reads of large files)
+   * and Zeek raises no weird for it; smbscope's extra bounds are reported once per file.
+   */
+  private overflow(f: AnalyzedFile, n: number, own: boolean): void {
+    if (own && !f.limitReported) {
+      f.limitReported = true;
       this.hooks.weird(
         f.conns[0],
-        'file_reassembly_overflow',
-        `${f.fuid}: out-of-order data over ${this.limits.reassemblyBuffer} bytes or ${MAX_HELD_PIECES} pieces, ${n} bytes skipped at offset ${f.streamOffset}`,
+        'file_reassembly_limit',
+        `${f.fuid}: more than ${MAX_HELD_PIECES} out-of-order pieces or the shared buffer budget, ${n} bytes skipped at offset ${f.streamOffset}`,
       );
     }
     f.overflowBytes += n;

@@ -693,6 +693,14 @@ function startState(p: MagicProgram, d: LazyDfa, out: Int32Array): number {
  * exactly when Zeek's file-magic matcher reports the pattern as matched.
  */
 export function magicPrefixMatch(p: MagicProgram, data: Uint8Array, len = data.length): boolean {
+  return run(p, data, Math.min(len, data.length)) === ACCEPT;
+}
+
+/**
+ * Feeds BOL + `data[0..end)` to the pattern's automaton, stopping as soon as
+ * it accepts or dies: ACCEPT, DEAD, or (every byte read) a live state.
+ */
+function run(p: MagicProgram, data: Uint8Array, end: number): number {
   scratch.ensure(p.op.length);
   const d = dfaOf(p);
   let cur = scratch.a;
@@ -704,10 +712,7 @@ export function magicPrefixMatch(p: MagicProgram, data: Uint8Array, len = data.l
     state = startState(p, d, cur);
     if (state >= DEAD || state === ACCEPT) d.start = state;
   }
-  const end = Math.min(len, data.length);
-  for (let pos = 0; ; pos++) {
-    if (state === ACCEPT) return true;
-    if (state === DEAD || pos >= end) return false;
+  for (let pos = 0; pos < end && state !== ACCEPT && state !== DEAD; pos++) {
     const byte = data[pos]!;
     if (state > 0) {
       const row = d.trans[state - 1]!;
@@ -725,6 +730,7 @@ export function magicPrefixMatch(p: MagicProgram, data: Uint8Array, len = data.l
     }
     if (state < ACCEPT) [cur, nxt] = [nxt, cur];
   }
+  return state;
 }
 
 /**
@@ -744,34 +750,5 @@ export function firstByteSet(p: MagicProgram): Uint8Array {
 
 /** True unless the automaton is dead after reading all of `data` (a match may still come). */
 function survives(p: MagicProgram, data: Uint8Array): boolean {
-  scratch.ensure(p.op.length);
-  const d = dfaOf(p);
-  let cur = scratch.a;
-  let nxt = scratch.b;
-  let state = d.start;
-  if (state === UNKNOWN) {
-    state = startState(p, d, cur);
-    if (state >= DEAD || state === ACCEPT) d.start = state;
-  }
-  for (let pos = 0; pos < data.length; pos++) {
-    if (state === ACCEPT) return true;
-    if (state === DEAD) return false;
-    const byte = data[pos]!;
-    if (state > 0) {
-      const row = d.trans[state - 1]!;
-      const t = row[byte]!;
-      if (t !== UNKNOWN) {
-        state = t;
-        continue;
-      }
-      const set = d.sets[state - 1]!;
-      const next = step(p, d, set, set.length, byte, nxt);
-      if (next > 0 || next === DEAD || next === ACCEPT) row[byte] = next;
-      state = next;
-    } else {
-      state = step(p, d, cur, -state - 10, byte, nxt);
-    }
-    if (state < ACCEPT) [cur, nxt] = [nxt, cur];
-  }
-  return state !== DEAD;
+  return run(p, data, data.length) !== DEAD;
 }

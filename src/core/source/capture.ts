@@ -420,30 +420,11 @@ export class CaptureReader {
         this.interfaces.push(itf);
         return;
       }
-      case 6: {
-        // Enhanced Packet Block
-        if (bodyEnd - o < 20) {
-          this.fail('corrupt', `pcapng packet block too short at byte ${start}`, start);
-          return;
-        }
-        const itf = this.interfaces[this.u32(b, o)];
-        const caplen = this.u32(b, o + 12);
-        const wirelen = this.u32(b, o + 16);
-        if (caplen > bodyEnd - (o + 20)) {
-          this.fail(
-            'corrupt',
-            `pcapng packet block at byte ${start}: captured length ${caplen} exceeds the block`,
-            start,
-          );
-          return;
-        }
-        if (!itf) {
-          this.notice('bad-interface', `packet block at byte ${start} names an undeclared interface`, start);
-          return;
-        }
-        this.emit(itf, this.u32(b, o + 4), this.u32(b, o + 8), b, o + 20, caplen, wirelen);
+      case 6:
+        // Enhanced Packet Block: a 32-bit interface id
+        if (bodyEnd - o >= 20) this.packetBlock(b, o, bodyEnd, start, this.u32(b, o));
+        else this.fail('corrupt', `pcapng packet block too short at byte ${start}`, start);
         return;
-      }
       case 3: {
         // Simple Packet Block: interface 0, no timestamp
         const itf = this.interfaces[0];
@@ -459,30 +440,11 @@ export class CaptureReader {
         this.sink.packet(itf.linktype, itf.tsOffset, b, o + 4, caplen, wirelen);
         return;
       }
-      case 2: {
-        // Obsolete Packet Block
-        if (bodyEnd - o < 20) {
-          this.fail('corrupt', `pcapng packet block too short at byte ${start}`, start);
-          return;
-        }
-        const itf = this.interfaces[this.u16(b, o)];
-        const caplen = this.u32(b, o + 12);
-        const wirelen = this.u32(b, o + 16);
-        if (caplen > bodyEnd - (o + 20)) {
-          this.fail(
-            'corrupt',
-            `pcapng packet block at byte ${start}: captured length ${caplen} exceeds the block`,
-            start,
-          );
-          return;
-        }
-        if (!itf) {
-          this.notice('bad-interface', `packet block at byte ${start} names an undeclared interface`, start);
-          return;
-        }
-        this.emit(itf, this.u32(b, o + 4), this.u32(b, o + 8), b, o + 20, caplen, wirelen);
+      case 2:
+        // Obsolete Packet Block: a 16-bit interface id (then a 16-bit drop count), else as the EPB
+        if (bodyEnd - o >= 20) this.packetBlock(b, o, bodyEnd, start, this.u16(b, o));
+        else this.fail('corrupt', `pcapng packet block too short at byte ${start}`, start);
         return;
-      }
       default:
         if (!this.unknownBlocksReported.has(this.blockType) && this.unknownBlocksReported.size <= MAX_UNKNOWN_TYPES) {
           // each type once; a capture made of random block types is reported for its first few hundred
@@ -497,6 +459,22 @@ export class CaptureReader {
         }
         return;
     }
+  }
+
+  /** The body of an Enhanced or Obsolete Packet Block at `o` (at least 20 bytes): timestamp, lengths, data. */
+  private packetBlock(b: Uint8Array, o: number, bodyEnd: number, start: number, itfId: number): void {
+    const itf = this.interfaces[itfId];
+    const caplen = this.u32(b, o + 12);
+    const wirelen = this.u32(b, o + 16);
+    if (caplen > bodyEnd - (o + 20)) {
+      this.fail('corrupt', `pcapng packet block at byte ${start}: captured length ${caplen} exceeds the block`, start);
+      return;
+    }
+    if (!itf) {
+      this.notice('bad-interface', `packet block at byte ${start} names an undeclared interface`, start);
+      return;
+    }
+    this.emit(itf, this.u32(b, o + 4), this.u32(b, o + 8), b, o + 20, caplen, wirelen);
   }
 
   private emit(

@@ -31,6 +31,18 @@ class BufferedWriter {
     this.pos += this.buf.write(text, this.pos);
   }
 
+  writeBytes(bytes: Uint8Array): void {
+    if (bytes.length > BUFFER_SIZE - this.pos) {
+      this.flush();
+      if (bytes.length > BUFFER_SIZE) {
+        writeAllSync(this.fd, bytes);
+        return;
+      }
+    }
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
   flush(): void {
     if (this.pos === 0) return;
     writeAllSync(this.fd, this.buf.subarray(0, this.pos));
@@ -49,6 +61,10 @@ export class FileSink implements LogSink {
 
   write(text: string): void {
     this.out.write(text);
+  }
+
+  writeBytes(bytes: Uint8Array): void {
+    this.out.writeBytes(bytes);
   }
 
   flush(): void {

@@ -70,7 +70,8 @@ export function tsvLine(schema: LogSchema, values: readonly LogValue[]): string 
   return parts.join(SEPARATOR);
 }
 
-function tsvValue(type: ZeekType, v: LogValue): string {
+/** One field as TSV text (escaped; "-" when unset). */
+export function tsvValue(type: ZeekType, v: LogValue): string {
   if (v === undefined) return UNSET;
   switch (type) {
     case 'time':

@@ -113,12 +113,20 @@ export class LocalNets {
     this.nets = [...base, ...extra];
   }
 
+  /** the last address asked about and its answer (log rows ask about the same few hosts over and over) */
+  private lastText: string | undefined;
+  private lastLocal = false;
+
   /** Whether an address given as text is local. */
   containsText(addr: string): boolean {
+    if (addr === this.lastText) return this.lastLocal;
     const v4 = parseIPv4(addr);
-    if (v4 !== undefined) return this.contains(4, 0, 0, 0, v4);
-    const v6 = parseIPv6(addr);
-    return v6 ? this.contains(6, v6[0], v6[1], v6[2], v6[3]) : false;
+    const v6 = v4 === undefined ? parseIPv6(addr) : undefined;
+    const local =
+      v4 !== undefined ? this.contains(4, 0, 0, 0, v4) : v6 ? this.contains(6, v6[0], v6[1], v6[2], v6[3]) : false;
+    this.lastText = addr;
+    this.lastLocal = local;
+    return local;
   }
 
   contains(version: 4 | 6, a0: number, a1: number, a2: number, a3: number): boolean {

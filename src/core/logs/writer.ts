@@ -5,12 +5,15 @@
  */
 
 import { jsonLine, type LogSchema, type LogValue, tsvFooter, tsvHeader, tsvLine } from './format.js';
+import { TsvEncoder } from './tsv-bytes.js';
 
 export type LogFormat = 'tsv' | 'json';
 
 /** Where a log's text goes; `write` may buffer. */
 export interface LogSink {
   write(text: string): void;
+  /** UTF-8 bytes of text, copied before returning (optional: sinks that take bytes skip building strings) */
+  writeBytes?(bytes: Uint8Array): void;
   close(): void;
 }
 
@@ -19,6 +22,7 @@ export type SinkFactory = (filename: string) => LogSink;
 
 export class LogWriter {
   private sink: LogSink | undefined;
+  private encoder: TsvEncoder | undefined;
   records = 0;
 
   constructor(
@@ -34,7 +38,11 @@ export class LogWriter {
       if (this.format === 'tsv') this.sink.write(tsvHeader(this.schema, this.clock()));
     }
     this.records++;
-    this.sink.write(this.format === 'tsv' ? tsvLine(this.schema, values) : jsonLine(this.schema, values));
+    if (this.format !== 'tsv') this.sink.write(jsonLine(this.schema, values));
+    else if (this.sink.writeBytes) {
+      this.encoder ??= new TsvEncoder();
+      this.sink.writeBytes(this.encoder.line(this.schema, values));
+    } else this.sink.write(tsvLine(this.schema, values));
   }
 
   close(): void {

@@ -1,6 +1,7 @@
 /**
  * MIME detection takes shortcuts for speed: it skips a signature whose first
- * byte or required literal is absent, and for `.*LIT...` and `.{N}LIT...`
+ * byte or required literal is absent or whose probe position (a byte every
+ * match reads) holds a byte no match can have there, and for `.*LIT...` and `.{N}LIT...`
  * patterns runs the automaton only from where the literal stands. These
  * tests hold the shortcuts to the plain definition: a signature matches when
  * its whole automaton matches some prefix of the buffer, and the answer is

@@ -752,3 +752,57 @@ export function firstByteSet(p: MagicProgram): Uint8Array {
 function survives(p: MagicProgram, data: Uint8Array): boolean {
   return run(p, data, data.length) !== DEAD;
 }
+
+/** A byte position every match reads, and the bytes a match can have there. */
+export interface MagicProbe {
+  readonly pos: number;
+  readonly set: Uint8Array;
+}
+
+/**
+ * The most selective position among the first `depth` bytes that every
+ * match of the pattern reads, with the byte values a match can have there
+ * (a necessary condition: a buffer whose byte at `pos` is not in `set`, or
+ * that is not longer than `pos`, cannot match). Found by following the NFA
+ * position by position over any byte; undefined when no position before the
+ * first possible match narrows the bytes to fewer than `maxSet` values.
+ */
+export function magicProbe(p: MagicProgram, depth = 64, maxSet = 64): MagicProbe | undefined {
+  const { op, arg, out1 } = p;
+  const cache: (Int32Array | undefined)[] = new Array(p.op.length);
+  scratch.ensure(p.op.length);
+  const add = (into: Set<number>, s: number): boolean => {
+    for (const t of closureOf(p, cache, s)) {
+      if (t === REACHES_MATCH) return false;
+      into.add(t);
+    }
+    return true;
+  };
+  // the states before the first byte: the start, and past a `^` (BOL is fed first)
+  let states = new Set<number>();
+  if (!add(states, p.start)) return undefined;
+  for (const st of [...states]) if (op[st] === OP_BOL && !add(states, out1[st]!)) return undefined;
+  let best: MagicProbe | undefined;
+  let bestCount = maxSet;
+  for (let pos = 0; pos < depth && states.size > 0; pos++) {
+    const set = new Uint8Array(256);
+    const next = new Set<number>();
+    let matchable = false;
+    for (const st of states) {
+      if (op[st] !== OP_CLS) continue; // BOL and EOL consume no byte here
+      const table = classes.tables[arg[st]!]!;
+      for (let b = 0; b < 256; b++) if (table[b] === 1) set[b] = 1;
+      if (!add(next, out1[st]!)) matchable = true;
+    }
+    let count = 0;
+    for (let b = 0; b < 256; b++) count += set[b]!;
+    if (count < bestCount) {
+      best = { pos, set };
+      bestCount = count;
+    }
+    // a match may end after this byte: later positions are not read by every match
+    if (matchable) break;
+    states = next;
+  }
+  return best;
+}

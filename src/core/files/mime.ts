@@ -15,7 +15,14 @@
  * Pure and synchronous; patterns compile lazily on first use.
  */
 
-import { compileMagicPattern, firstByteSet, type MagicProgram, magicPrefixMatch } from './mime-regex.js';
+import {
+  compileMagicPattern,
+  firstByteSet,
+  type MagicProbe,
+  type MagicProgram,
+  magicPrefixMatch,
+  magicProbe,
+} from './mime-regex.js';
 import { MIME_SIGNATURES, type MimeSignature } from './mime-signatures.js';
 
 export type { MimeSignature, SignatureSet } from './mime-signatures.js';
@@ -37,6 +44,8 @@ interface Compiled {
   readonly pre: Prefilter | undefined;
   /** the byte every match starts with, or -1 */
   readonly first: number;
+  /** a position every match reads and the bytes it can hold there (checked first) */
+  readonly probe: MagicProbe | undefined;
 }
 
 /**
@@ -161,6 +170,8 @@ class Sniff {
 function matches(c: Compiled, s: Sniff): boolean {
   const { b, len } = s;
   if (c.first >= 0 && b[0] !== c.first) return false;
+  const probe = c.probe;
+  if (probe && (len <= probe.pos || probe.set[b[probe.pos]!] === 0)) return false;
   const pre = c.pre;
   if (!pre) return magicPrefixMatch(c.prog, b, len);
   const lit = pre.lit;
@@ -193,12 +204,10 @@ const byPrecedence = (a: MimeSignature, b: MimeSignature): number =>
 
 /** Compiled signatures in precedence order: strength descending, then MIME ascending. */
 function programs(): readonly Compiled[] {
-  compiled ??= [...MIME_SIGNATURES].sort(byPrecedence).map((sig) => ({
-    sig,
-    prog: compileMagicPattern(sig.pattern),
-    pre: prefilterOf(sig.pattern),
-    first: firstByteOf(sig.pattern),
-  }));
+  compiled ??= [...MIME_SIGNATURES].sort(byPrecedence).map((sig) => {
+    const prog = compileMagicPattern(sig.pattern);
+    return { sig, prog, pre: prefilterOf(sig.pattern), first: firstByteOf(sig.pattern), probe: magicProbe(prog) };
+  });
   return compiled;
 }
 

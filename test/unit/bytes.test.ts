@@ -65,6 +65,23 @@ test('64-bit reads are exact bigints', () => {
   assert.equal(u64leNum(Uint8Array.of(0, 0, 1, 0, 0, 0, 0, 0), 0), 65536);
 });
 
+test('64-bit reads are exact from views into larger buffers, whatever buffer was read before', () => {
+  const whole = Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 200) & 0xff);
+  const other = Uint8Array.from({ length: 16 }, (_, i) => 0xf0 | i);
+  const byHand = (b: Uint8Array, o: number) => {
+    let v = 0n;
+    for (let k = 7; k >= 0; k--) v = (v << 8n) | BigInt(b[o + k]!);
+    return v;
+  };
+  for (let start = 0; start < 16; start++) {
+    const view = whole.subarray(start, start + 40);
+    for (let o = 0; o + 8 <= view.length; o++) {
+      assert.equal(u64le(view, o), byHand(view, o));
+      assert.equal(u64le(other, 3), byHand(other, 3));
+    }
+  }
+});
+
 test('hex and copies', () => {
   assert.equal(hex(B, 7, 4), '0708ffff');
   assert.equal(hex(Uint8Array.of(0xab, 0x0c)), 'ab0c');

@@ -41,7 +41,21 @@ export function u64le(b: Uint8Array, o: number): bigint {
   const lo = u32le(b, o);
   // below 2^53 the value is an exact double: one BigInt instead of three
   if (hi < 0x200000) return BigInt(hi * 0x100000000 + lo);
+  // above: one BigInt made natively instead of four by arithmetic (within the view only)
+  if (o >= 0 && o + 8 <= b.length) return viewOf(b).getBigUint64(b.byteOffset + o, true);
   return (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+/** A DataView of the last buffer read from (most reads in a row are from the same one). */
+let lastBuffer: ArrayBufferLike | undefined;
+let lastView: DataView | undefined;
+
+function viewOf(b: Uint8Array): DataView {
+  if (b.buffer !== lastBuffer || !lastView) {
+    lastBuffer = b.buffer;
+    lastView = new DataView(b.buffer);
+  }
+  return lastView;
 }
 
 /** Signed 64-bit little-endian, exact. */

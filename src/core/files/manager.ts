@@ -161,8 +161,14 @@ export interface FileStream {
   offset: number;
 }
 
+/** BOF buffers up to this size come whole from a pool of at most BOF_POOL_SIZE free ones. */
+const POOLED_BOF_MAX = 8192;
+const BOF_POOL_SIZE = 64;
+
 export class FileManager {
   private readonly files = new Map<string, AnalyzedFile>();
+  /** free BOF buffers of bofSize bytes, reused from one sniffed file to the next */
+  private readonly bofPool: Uint8Array[] = [];
   private readonly limits: FileLimits;
   private readonly hashes: readonly HashAlgorithm[];
   private lastSweep = 0;
@@ -414,9 +420,11 @@ export class FileManager {
         f.mimeDone = true;
         f.mimeType = detectMime(buf.subarray(off, off + f.bofSize), false);
       } else {
-        // sized to the bytes that came (most small files arrive whole), grown up to bofSize
         const n = Math.min(len, f.bofSize - f.bofLen);
         const need = f.bofLen + n;
+        // a small BOF buffer is taken whole from the pool (allocating typed arrays is slow), a large one
+        // is sized to the bytes that came (most small files arrive whole) and grown up to bofSize
+        if (!f.bof && f.bofSize <= POOLED_BOF_MAX) f.bof = this.bofPool.pop() ?? new Uint8Array(f.bofSize);
         if (!f.bof || f.bof.length < need) {
           const grown = new Uint8Array(f.bof ? Math.min(f.bofSize, Math.max(need, f.bof.length * 2)) : need);
           if (f.bof) grown.set(f.bof.subarray(0, f.bofLen));
@@ -447,6 +455,9 @@ export class FileManager {
   private sniff(f: AnalyzedFile, complete: boolean): void {
     f.mimeDone = true;
     f.mimeType = f.bof ? detectMime(f.bof.subarray(0, f.bofLen), complete) : undefined;
+    if (f.bof?.length === f.bofSize && f.bofSize <= POOLED_BOF_MAX && this.bofPool.length < BOF_POOL_SIZE) {
+      this.bofPool.push(f.bof);
+    }
     f.bof = undefined;
   }
 

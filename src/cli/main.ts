@@ -9,7 +9,7 @@ import { type AnalysisResult, Analyzer } from '../core/analyzer.js';
 import { isBpfError } from '../core/bpf/bpf.js';
 import { PacketFilter } from '../core/bpf/filter.js';
 import { DEFAULT_LIMITS, type EngineLimits } from '../core/engine.js';
-import { encodeEvent } from '../core/events/json.js';
+import { EventEncoder } from '../core/events/json-bytes.js';
 import type { HashAlgorithm } from '../core/files/manager.js';
 import type { LogSink } from '../core/logs/writer.js';
 import { filterCompiler } from '../node/bpf-compile.js';
@@ -103,14 +103,15 @@ function engineLimits(opts: CliOptions): Partial<EngineLimits> {
 /** --events: every event as a JSON line; undefined (after the error line) when the file cannot be written. */
 function openEvents(opts: CliOptions, analyzer: Analyzer): LogSink | undefined | false {
   if (opts.events === undefined) return undefined;
-  let sink: LogSink;
+  let sink: FileSink | StdoutSink;
   try {
     sink = opts.events === '-' ? new StdoutSink() : new FileSink(opts.events);
   } catch (e) {
     err(`cannot write ${opts.events}: ${(e as Error).message}`);
     return false;
   }
-  analyzer.onAny((name, ts, args) => sink.write(`${encodeEvent(name, ts, args)}\n`));
+  const encoder = new EventEncoder();
+  analyzer.onAny((name, ts, args) => sink.writeBytes(encoder.line(name, ts, args)));
   return sink;
 }
 

@@ -87,6 +87,10 @@ export class StdoutSink implements LogSink {
     this.out.write(text);
   }
 
+  writeBytes(bytes: Uint8Array): void {
+    this.out.writeBytes(bytes);
+  }
+
   flush(): void {
     this.out.flush();
   }

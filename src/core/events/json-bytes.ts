@@ -1,0 +1,246 @@
+/**
+ * The `--events` stream encoded straight to UTF-8 bytes: the bytes of
+ * `encodeEvent(...) + "\n"` (json.ts, which stays the definition; see
+ * test/unit/json-bytes.test.ts), without building each line as a string of
+ * concatenated pieces first. Counts, plain ASCII text, byte strings (hex)
+ * and the names of events, parameters, fields and connections are written
+ * byte by byte or copied from per-name caches; non-integral numbers, very
+ * large integers and text that needs escaping go through the same
+ * conversions as json.ts.
+ */
+
+import { EVENT_PARAMS, type EventName } from './catalogue.js';
+import { encodeValue } from './json.js';
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const ZERO = 0x30;
+const BACKSLASH = 0x5c;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const NEWLINE = 0x0a;
+const HEX = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+
+const utf8 = new TextEncoder();
+const bytesOf = (s: string): Uint8Array => utf8.encode(s);
+
+const TS = bytesOf('{"ts":');
+const ARGS = bytesOf(',"args":{');
+const NULL = bytesOf('null');
+const TRUE = bytesOf('true');
+const FALSE = bytesOf('false');
+
+export class EventEncoder {
+  private buf = new Uint8Array(64 * 1024);
+  private pos = 0;
+  /** `,"event":"name"` per event name */
+  private readonly names = new Map<string, Uint8Array>();
+  /** `"key":` per parameter or field name (names are few; capped against hostile records) */
+  private readonly keys = new Map<string, Uint8Array>();
+  /** `,"uid":...,"id":{...}` per connection */
+  private readonly conns = new WeakMap<object, Uint8Array>();
+
+  /** One event as a line of the stream, newline included; the view is valid until the next call. */
+  line(name: EventName, ts: number, args: readonly unknown[]): Uint8Array {
+    this.pos = 0;
+    const params = EVENT_PARAMS[name] as readonly string[];
+    this.raw(TS);
+    if (Number.isFinite(ts)) this.number(ts);
+    else this.ascii(String(ts));
+    let head = this.names.get(name);
+    if (!head) {
+      head = bytesOf(`,"event":${JSON.stringify(name)}`);
+      this.names.set(name, head);
+    }
+    this.raw(head);
+    // the connection goes in the head, before "args", wherever its parameter stands
+    for (let i = 0; i < params.length; i++) {
+      if (params[i] === 'c') this.raw(this.connOf(args[i] as { uid: string; id: unknown }));
+    }
+    this.raw(ARGS);
+    let first = true;
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i]!;
+      const v = args[i];
+      if (p === 'c' || v === undefined) continue;
+      if (!first) this.byte(COMMA);
+      first = false;
+      this.raw(this.keyOf(p));
+      this.value(v);
+    }
+    this.ensure(3);
+    this.buf[this.pos++] = CLOSE_BRACE;
+    this.buf[this.pos++] = CLOSE_BRACE;
+    this.buf[this.pos++] = NEWLINE;
+    return this.buf.subarray(0, this.pos);
+  }
+
+  private connOf(c: { uid: string; id: unknown }): Uint8Array {
+    let t = this.conns.get(c);
+    if (!t) {
+      t = bytesOf(`,"uid":${JSON.stringify(c.uid)},"id":${encodeValue(c.id)}`);
+      this.conns.set(c, t);
+    }
+    return t;
+  }
+
+  private keyOf(k: string): Uint8Array {
+    let t = this.keys.get(k);
+    if (!t) {
+      t = bytesOf(`${JSON.stringify(k)}:`);
+      if (this.keys.size < 4096) this.keys.set(k, t);
+    }
+    return t;
+  }
+
+  private value(v: unknown): void {
+    switch (typeof v) {
+      case 'bigint':
+        if (v >= 0n && v <= MAX_SAFE_BIG) this.uint(Number(v));
+        else this.ascii(v.toString());
+        return;
+      case 'number':
+        this.number(v);
+        return;
+      case 'boolean':
+        this.raw(v ? TRUE : FALSE);
+        return;
+      case 'string':
+        this.string(v);
+        return;
+      case 'object':
+        if (v === null) this.raw(NULL);
+        else if (v instanceof Uint8Array) this.hex(v);
+        else if (Array.isArray(v)) this.array(v);
+        else this.record(v as Record<string, unknown>);
+        return;
+      default:
+        this.raw(NULL);
+    }
+  }
+
+  private array(a: readonly unknown[]): void {
+    this.byte(OPEN_BRACKET);
+    for (let i = 0; i < a.length; i++) {
+      if (i > 0) this.byte(COMMA);
+      this.value(a[i]);
+    }
+    this.byte(CLOSE_BRACKET);
+  }
+
+  private record(rec: Record<string, unknown>): void {
+    this.byte(OPEN_BRACE);
+    let first = true;
+    for (const k in rec) {
+      const x = rec[k];
+      if (x === undefined) continue;
+      if (!first) this.byte(COMMA);
+      first = false;
+      this.raw(this.keyOf(k));
+      this.value(x);
+    }
+    this.byte(CLOSE_BRACE);
+  }
+
+  /** A number as json.ts writes it: String(v) (shortest round trip), null when not finite. */
+  private number(v: number): void {
+    if (v >= 0 && v <= MAX_SAFE && Number.isInteger(v)) this.uint(v);
+    else if (Number.isFinite(v)) this.ascii(String(v));
+    else this.raw(NULL);
+  }
+
+  /** A JSON string: printable ASCII without quote or backslash as it is, anything else as JSON.stringify writes it. */
+  private string(s: string): void {
+    const n = s.length;
+    this.ensure(n + 2);
+    const b = this.buf;
+    let p = this.pos;
+    b[p++] = QUOTE;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c >= 0x7f || c === QUOTE || c === BACKSLASH) {
+        // unpaired surrogates become U+FFFD (CONTRACT.md)
+        this.text(JSON.stringify(s.isWellFormed() ? s : s.toWellFormed()));
+        return;
+      }
+      b[p++] = c;
+    }
+    b[p++] = QUOTE;
+    this.pos = p;
+  }
+
+  private hex(v: Uint8Array): void {
+    this.ensure(2 * v.length + 2);
+    const b = this.buf;
+    let p = this.pos;
+    b[p++] = QUOTE;
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i]!;
+      b[p++] = HEX[x >> 4]!;
+      b[p++] = HEX[x & 15]!;
+    }
+    b[p++] = QUOTE;
+    this.pos = p;
+  }
+
+  /** A non-negative safe integer in decimal. */
+  private uint(n: number): void {
+    if (n < 10) {
+      this.byte(ZERO + n);
+      return;
+    }
+    let digits = 1;
+    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+    this.ensure(digits);
+    const b = this.buf;
+    let p = this.pos + digits;
+    this.pos = p;
+    while (n > 0x7fffffff) {
+      const q = Math.floor(n / 10);
+      b[--p] = ZERO + (n - q * 10);
+      n = q;
+    }
+    do {
+      const q = (n / 10) | 0;
+      b[--p] = ZERO + n - q * 10;
+      n = q;
+    } while (n > 0);
+  }
+
+  /** ASCII text (numbers as text). */
+  private ascii(s: string): void {
+    this.ensure(s.length);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i);
+    this.pos = p;
+  }
+
+  /** Any text, as UTF-8. */
+  private text(s: string): void {
+    this.ensure(3 * s.length);
+    this.pos += utf8.encodeInto(s, this.buf.subarray(this.pos)).written;
+  }
+
+  private raw(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
+  private byte(c: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = c;
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+  }
+}

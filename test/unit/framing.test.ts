@@ -182,6 +182,33 @@ describe('segmentation', () => {
     });
   }
 
+  test('only the leading bytes mattering (plan -k): they come as the message when it ends, at any split', () => {
+    const whole = feed([stream], -64);
+    assert.deepEqual(whole.calls, [
+      ['message', dg(M1.subarray(4))],
+      ['nbss', 0x85, dg([])],
+      ['message', dg(BIG.subarray(4, 68))],
+      ['message', dg(M2.subarray(4))],
+      ['nbss', 0x81, dg([0, 0])],
+      ['message', dg(M3.subarray(4))],
+    ]);
+    for (let cut = 1; cut < stream.length; cut++) {
+      assert.deepEqual(feed(splitAt(stream, [cut]), -64), whole, `split at ${cut}`);
+    }
+    for (let n = 1; n <= 9; n++) assert.deepEqual(feed(chunksOf(stream, n), -64), whole, `pieces of ${n}`);
+  });
+
+  test('only the leading bytes mattering: no limit on the message size, nothing buffered beyond them', () => {
+    const rec = handler(-64);
+    const f = new SmbFramer(true, rec.h, { maxMessage: 5000 }, false);
+    const huge = nbss(smbBody(200_000, 9));
+    for (const c of chunksOf(concat(huge, M1), 7000)) f.data(c, 0, c.length);
+    assert.deepEqual(rec.calls, [
+      ['message', dg(huge.subarray(4, 68))],
+      ['message', dg(M1.subarray(4))],
+    ]);
+  });
+
   test('a message larger than the limit that must be whole is reported and skipped', () => {
     const rec = handler();
     const f = new SmbFramer(true, rec.h, { maxMessage: 5000 }, false);
@@ -237,6 +264,12 @@ describe('gaps', () => {
       ['streamEnd'],
       msg(M2),
     ]);
+  });
+
+  test('inside a message of which only the leading bytes matter: lost as a buffered one is', () => {
+    const big = nbss(smbBody(9000, 5));
+    const r = run([big.subarray(0, 4000), 1000, big.subarray(5000), M2], -64);
+    assert.deepEqual(r.calls, [['weird', 'smb_message_gap'], msg(M2)]);
   });
 
   test('across a message boundary: resynchronised on the next \\x00 len \\xfeSMB', () => {

@@ -31,7 +31,9 @@ export interface FrameHandler {
   /**
    * For a message of `total` bytes whose first `have` bytes are at buf[off..]:
    * how many leading bytes must be seen in one piece. Returning `total` asks
-   * for the whole message.
+   * for the whole message. A negative value -k (k <= have) says only the
+   * first k bytes matter: the rest is counted, not kept, and once the
+   * message is complete `message` gets those k bytes as the message.
    */
   plan(isOrig: boolean, buf: Uint8Array, off: number, have: number, total: number): number;
   /** The first `len` bytes of a streamed message of `total` bytes. */
@@ -67,6 +69,8 @@ enum Mode {
   Probe,
   Prefix,
   Stream,
+  /** only the first bytes are kept (in acc); the rest is counted until the message ends */
+  Tail,
   Skip,
   Resync,
 }
@@ -214,6 +218,13 @@ export class SmbFramer {
           if (this.got === this.total) this.mode = Mode.Header;
           break;
         }
+        case Mode.Tail: {
+          const n = Math.min(this.total - this.got, end - p);
+          this.got += n;
+          p += n;
+          if (this.got === this.total) this.completeWhole(this.acc, 0, this.accHave);
+          break;
+        }
       }
     }
   }
@@ -354,10 +365,15 @@ export class SmbFramer {
       return;
     }
     if (this.mode === Mode.Probe) {
-      const k = Math.max(
-        1,
-        Math.min(this.total, this.handler.plan(this.isOrig, this.acc, 0, this.accHave, this.total)),
-      );
+      const planned = this.handler.plan(this.isOrig, this.acc, 0, this.accHave, this.total);
+      if (planned < 0 && -planned <= this.accHave) {
+        // only the leading bytes matter: keep them, count the rest (a gap inside drops it, as for Whole)
+        this.accHave = -planned;
+        this.mode = Mode.Tail;
+        if (this.got === this.total) this.completeWhole(this.acc, 0, this.accHave);
+        return;
+      }
+      const k = Math.max(1, Math.min(this.total, planned < 0 ? this.total : planned));
       if (k >= this.total) {
         if (this.total > this.limits.maxMessage) {
           this.handler.weird('smb_message_too_large', `${this.total} bytes`);
@@ -387,9 +403,9 @@ export class SmbFramer {
     if (this.got === this.total) this.finishStream();
   }
 
-  private completeWhole(buf: Uint8Array, off: number): void {
+  /** The message is complete: hand over its `len` bytes (all of it, or the leading bytes kept in Tail mode). */
+  private completeWhole(buf: Uint8Array, off: number, len = this.total): void {
     const t = this.type;
-    const len = this.total;
     this.accHave = 0;
     this.mode = Mode.Header;
     this.messages++;

@@ -52,6 +52,20 @@ export const SMB2_WRITE = 0x0009;
 
 const SHARE_TYPE_PIPE = 2;
 
+/** The commands whose bodies `command` parses; any other message is its header alone to the analysis. */
+const BODY_PARSED: ReadonlySet<number> = new Set([
+  SMB2_NEGOTIATE,
+  SMB2_SESSION_SETUP,
+  SMB2_TREE_CONNECT,
+  SMB2_TREE_DISCONNECT,
+  SMB2_CREATE,
+  SMB2_CLOSE,
+  SMB2_READ,
+  SMB2_WRITE,
+  SMB2_IOCTL,
+  SMB2_SET_INFO,
+]);
+
 /** One SMB2 message of a chain: its header and where its body is. */
 interface Msg {
   hdr: SMB2Header;
@@ -178,6 +192,7 @@ export class Smb2Analyzer {
     const bus = this.ctx.bus;
     const now = this.ctx.now();
     const c = this.c;
+    // every command with a case here is in BODY_PARSED
     switch (hdr.command) {
       case SMB2_NEGOTIATE:
         if (isOrig) {
@@ -418,6 +433,9 @@ export class Smb2Analyzer {
   plan(isOrig: boolean, buf: Uint8Array, off: number, have: number, total: number): number {
     if (have < SMB2_HEADER_SIZE + 4 || nextCommand(buf, off) !== 0) return total;
     const command = u16le(buf, off + 12);
+    // a command whose body is never parsed (a directory listing, QUERY_INFO data...): its header is all
+    // that matters, and the rest of a large message is counted instead of buffered
+    if (!BODY_PARSED.has(command)) return -SMB2_HEADER_SIZE;
     const status = u32le(buf, off + 8);
     if (!statusHasBody(status, command, isOrig)) return total;
     let start: number;

@@ -767,7 +767,7 @@ export interface MagicProbe {
  * position by position over any byte; undefined when no position before the
  * first possible match narrows the bytes to fewer than `maxSet` values.
  */
-export function magicProbe(p: MagicProgram, depth = 64, maxSet = 64): MagicProbe | undefined {
+export function magicProbe(p: MagicProgram, depth = 32, maxSet = 64): MagicProbe | undefined {
   const { op, arg, out1 } = p;
   const cache: (Int32Array | undefined)[] = new Array(p.op.length);
   scratch.ensure(p.op.length);
@@ -799,6 +799,7 @@ export function magicProbe(p: MagicProgram, depth = 64, maxSet = 64): MagicProbe
     if (count < bestCount) {
       best = { pos, set };
       bestCount = count;
+      if (count <= 1) break; // no position can narrow it further
     }
     // a match may end after this byte: later positions are not read by every match
     if (matchable) break;

@@ -44,8 +44,8 @@ interface Compiled {
   readonly pre: Prefilter | undefined;
   /** the byte every match starts with, or -1 */
   readonly first: number;
-  /** a position every match reads and the bytes it can hold there (checked first) */
-  readonly probe: MagicProbe | undefined;
+  /** a position every match reads and the bytes it can hold there (null: none; undefined: not yet worked out) */
+  probe: MagicProbe | null | undefined;
 }
 
 /**
@@ -170,7 +170,9 @@ class Sniff {
 function matches(c: Compiled, s: Sniff): boolean {
   const { b, len } = s;
   if (c.first >= 0 && b[0] !== c.first) return false;
-  const probe = c.probe;
+  // worked out when the signature is first tried (for all of them at once it would slow every start)
+  let probe = c.probe;
+  if (probe === undefined) probe = c.probe = magicProbe(c.prog) ?? null;
   if (probe && (len <= probe.pos || probe.set[b[probe.pos]!] === 0)) return false;
   const pre = c.pre;
   if (!pre) return magicPrefixMatch(c.prog, b, len);
@@ -206,7 +208,7 @@ const byPrecedence = (a: MimeSignature, b: MimeSignature): number =>
 function programs(): readonly Compiled[] {
   compiled ??= [...MIME_SIGNATURES].sort(byPrecedence).map((sig) => {
     const prog = compileMagicPattern(sig.pattern);
-    return { sig, prog, pre: prefilterOf(sig.pattern), first: firstByteOf(sig.pattern), probe: magicProbe(prog) };
+    return { sig, prog, pre: prefilterOf(sig.pattern), first: firstByteOf(sig.pattern), probe: undefined };
   });
   return compiled;
 }

@@ -114,6 +114,36 @@ describe('SMB framing: properties', () => {
     );
   });
 
+  it('when only the leading bytes matter (plan -k), large messages come as those bytes, whatever the chunking', () => {
+    fc.assert(
+      fc.property(
+        fc.array(message, { minLength: 1, maxLength: 12 }),
+        cutsOf,
+        fc.integer({ min: 1, max: 128 }),
+        (msgs, cuts, k) => {
+          const stream = concat(...msgs.map((m) => nbss(m.type, m.body)));
+          // messages up to 4096 bytes are buffered whole before any plan is asked for
+          const expected = msgs.map(
+            (m) =>
+              `${m.type === 0 ? 'm' : `c${m.type}`}:${Buffer.from(m.type === 0 && m.body.length > 4096 ? m.body.subarray(0, k) : m.body).toString('hex')}`,
+          );
+          const run = (chunks: readonly Uint8Array[]) => {
+            const h = new Recorder(() => -k);
+            const f = new SmbFramer(true, h, { maxMessage: 5000 });
+            for (const c of chunks) f.data(c, 0, c.length);
+            return h;
+          };
+          const whole = run([stream]);
+          assert.deepEqual(whole.out, expected);
+          assert.deepEqual(whole.weirds, []);
+          const sorted = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
+          assert.deepEqual(run(splitAt(stream, sorted)).out, expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('arbitrary bytes, gaps and small limits never throw; streams account for their length', () => {
     fc.assert(
       fc.property(
@@ -135,8 +165,9 @@ describe('SMB framing: properties', () => {
         fc.boolean(),
         fc.nat(300),
         fc.integer({ min: 0, max: 10_000 }),
-        (events, midstream, k, maxMessage) => {
-          const h = new Recorder((total) => Math.min(total, k));
+        fc.boolean(),
+        (events, midstream, k, maxMessage, headOnly) => {
+          const h = new Recorder((total) => (headOnly ? -Math.min(total, k, 128) : Math.min(total, k)));
           const f = new SmbFramer(false, h, { maxMessage }, midstream);
           for (const e of events) {
             if ('gap' in e) f.gap(e.gap);

@@ -9,6 +9,7 @@
  * conversions as json.ts.
  */
 
+import { ByteWriter } from '../bytes/writer.js';
 import { EVENT_PARAMS, type EventName } from './catalogue.js';
 import { encodeValue } from './json.js';
 
@@ -16,7 +17,6 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 const QUOTE = 0x22;
 const COMMA = 0x2c;
-const ZERO = 0x30;
 const BACKSLASH = 0x5c;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
@@ -34,15 +34,17 @@ const NULL = bytesOf('null');
 const TRUE = bytesOf('true');
 const FALSE = bytesOf('false');
 
-export class EventEncoder {
-  private buf = new Uint8Array(64 * 1024);
-  private pos = 0;
+export class EventEncoder extends ByteWriter {
   /** `,"event":"name"` per event name */
   private readonly names = new Map<string, Uint8Array>();
   /** `"key":` per parameter or field name (names are few; capped against hostile records) */
   private readonly keys = new Map<string, Uint8Array>();
   /** `,"uid":...,"id":{...}` per connection */
   private readonly conns = new WeakMap<object, Uint8Array>();
+
+  constructor() {
+    super(64 * 1024);
+  }
 
   /** One event as a line of the stream, newline included; the view is valid until the next call. */
   line(name: EventName, ts: number, args: readonly unknown[]): Uint8Array {
@@ -76,7 +78,7 @@ export class EventEncoder {
     this.buf[this.pos++] = CLOSE_BRACE;
     this.buf[this.pos++] = CLOSE_BRACE;
     this.buf[this.pos++] = NEWLINE;
-    return this.buf.subarray(0, this.pos);
+    return this.written();
   }
 
   private connOf(c: { uid: string; id: unknown }): Uint8Array {
@@ -185,62 +187,5 @@ export class EventEncoder {
     }
     b[p++] = QUOTE;
     this.pos = p;
-  }
-
-  /** A non-negative safe integer in decimal. */
-  private uint(n: number): void {
-    if (n < 10) {
-      this.byte(ZERO + n);
-      return;
-    }
-    let digits = 1;
-    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
-    this.ensure(digits);
-    const b = this.buf;
-    let p = this.pos + digits;
-    this.pos = p;
-    while (n > 0x7fffffff) {
-      const q = Math.floor(n / 10);
-      b[--p] = ZERO + (n - q * 10);
-      n = q;
-    }
-    do {
-      const q = (n / 10) | 0;
-      b[--p] = ZERO + n - q * 10;
-      n = q;
-    } while (n > 0);
-  }
-
-  /** ASCII text (numbers as text). */
-  private ascii(s: string): void {
-    this.ensure(s.length);
-    const b = this.buf;
-    let p = this.pos;
-    for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i);
-    this.pos = p;
-  }
-
-  /** Any text, as UTF-8. */
-  private text(s: string): void {
-    this.ensure(3 * s.length);
-    this.pos += utf8.encodeInto(s, this.buf.subarray(this.pos)).written;
-  }
-
-  private raw(bytes: Uint8Array): void {
-    this.ensure(bytes.length);
-    this.buf.set(bytes, this.pos);
-    this.pos += bytes.length;
-  }
-
-  private byte(c: number): void {
-    this.ensure(1);
-    this.buf[this.pos++] = c;
-  }
-
-  private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
   }
 }

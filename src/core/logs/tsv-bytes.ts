@@ -9,6 +9,7 @@
  * formatter and is UTF-8 encoded in place.
  */
 
+import { ByteWriter } from '../bytes/writer.js';
 import { type LogSchema, type LogValue, tsvValue, type ZeekType } from './format.js';
 
 const TAB = 0x09;
@@ -24,11 +25,10 @@ const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 /** times are written by integer arithmetic below this (microseconds stay exact integers) */
 const MAX_FAST_TIME = 2 ** 32;
 
-const utf8 = new TextEncoder();
-
-export class TsvEncoder {
-  private buf = new Uint8Array(16 * 1024);
-  private pos = 0;
+export class TsvEncoder extends ByteWriter {
+  constructor() {
+    super(16 * 1024);
+  }
 
   /** One record as bytes, newline included; the view is valid until the next call. */
   line(schema: LogSchema, values: readonly LogValue[]): Uint8Array {
@@ -39,7 +39,7 @@ export class TsvEncoder {
       this.field(types[i]!, values[i]);
     }
     this.byte(NEWLINE);
-    return this.buf.subarray(0, this.pos);
+    return this.written();
   }
 
   private field(type: ZeekType, v: LogValue): void {
@@ -133,48 +133,5 @@ export class TsvEncoder {
     }
     this.pos = p + 7;
     return true;
-  }
-
-  /** A non-negative safe integer in decimal. */
-  private uint(n: number): void {
-    if (n < 10) {
-      this.byte(ZERO + n);
-      return;
-    }
-    let digits = 1;
-    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
-    this.ensure(digits);
-    const b = this.buf;
-    let p = this.pos + digits;
-    this.pos = p;
-    // beyond int32, float division until the rest fits
-    while (n > 0x7fffffff) {
-      const q = Math.floor(n / 10);
-      b[--p] = ZERO + (n - q * 10);
-      n = q;
-    }
-    do {
-      const q = (n / 10) | 0;
-      b[--p] = ZERO + n - q * 10;
-      n = q;
-    } while (n > 0);
-  }
-
-  /** Text already formatted and escaped, as UTF-8. */
-  private text(s: string): void {
-    this.ensure(s.length * 3);
-    this.pos += utf8.encodeInto(s, this.buf.subarray(this.pos)).written;
-  }
-
-  private byte(c: number): void {
-    this.ensure(1);
-    this.buf[this.pos++] = c;
-  }
-
-  private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
   }
 }

@@ -90,6 +90,23 @@ const message = fc.oneof(
 
 const cutsOf = fc.array(fc.nat(200_000), { maxLength: 25 });
 
+/** What a framer with this plan hands out for the stream whole, and for the stream cut at `cuts`. */
+function frameWholeAndSplit(
+  stream: Uint8Array,
+  cuts: readonly number[],
+  planFor: (total: number) => number,
+  maxMessage: number,
+): { whole: Recorder; split: Recorder } {
+  const run = (chunks: readonly Uint8Array[]) => {
+    const h = new Recorder(planFor);
+    const f = new SmbFramer(true, h, { maxMessage });
+    for (const c of chunks) f.data(c, 0, c.length);
+    return h;
+  };
+  const sorted = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
+  return { whole: run([stream]), split: run(splitAt(stream, sorted)) };
+}
+
 describe('SMB framing: properties', () => {
   it('reconstructs every message exactly, whatever the chunking and the prefix the handler asks for', () => {
     fc.assert(
@@ -97,17 +114,9 @@ describe('SMB framing: properties', () => {
         const stream = concat(...msgs.map((m) => nbss(m.type, m.body)));
         const expected = msgs.map((m) => `${m.type === 0 ? 'm' : `c${m.type}`}:${Buffer.from(m.body).toString('hex')}`);
         const planFor = (total: number) => (k === 0 ? total : Math.min(total, 64 + k));
-        const run = (chunks: readonly Uint8Array[]) => {
-          const h = new Recorder(planFor);
-          const f = new SmbFramer(true, h, { maxMessage: 16 * 1024 * 1024 });
-          for (const c of chunks) f.data(c, 0, c.length);
-          return h;
-        };
-        const whole = run([stream]);
+        const { whole, split } = frameWholeAndSplit(stream, cuts, planFor, 16 * 1024 * 1024);
         assert.deepEqual(whole.out, expected);
         assert.deepEqual(whole.weirds, []);
-        const sorted = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
-        const split = run(splitAt(stream, sorted));
         assert.deepEqual(split.out, expected);
       }),
       { numRuns: 300 },
@@ -127,17 +136,10 @@ describe('SMB framing: properties', () => {
             (m) =>
               `${m.type === 0 ? 'm' : `c${m.type}`}:${Buffer.from(m.type === 0 && m.body.length > 4096 ? m.body.subarray(0, k) : m.body).toString('hex')}`,
           );
-          const run = (chunks: readonly Uint8Array[]) => {
-            const h = new Recorder(() => -k);
-            const f = new SmbFramer(true, h, { maxMessage: 5000 });
-            for (const c of chunks) f.data(c, 0, c.length);
-            return h;
-          };
-          const whole = run([stream]);
+          const { whole, split } = frameWholeAndSplit(stream, cuts, () => -k, 5000);
           assert.deepEqual(whole.out, expected);
           assert.deepEqual(whole.weirds, []);
-          const sorted = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
-          assert.deepEqual(run(splitAt(stream, sorted)).out, expected);
+          assert.deepEqual(split.out, expected);
         },
       ),
       { numRuns: 300 },

@@ -5,6 +5,8 @@
  */
 
 const ZERO = 0x30;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 const utf8 = new TextEncoder();
 
 export class ByteWriter {
@@ -18,6 +20,18 @@ export class ByteWriter {
   /** The bytes written since the last reset; valid until the next write. */
   protected written(): Uint8Array {
     return this.buf.subarray(0, this.pos);
+  }
+
+  /** A count in decimal when it is a non-negative safe integer (number or bigint); false (nothing written) otherwise. */
+  protected count(v: number | bigint): boolean {
+    if (typeof v === 'number') {
+      if (!(v >= 0 && v <= MAX_SAFE && Number.isInteger(v))) return false;
+      this.uint(v);
+    } else {
+      if (!(v >= 0n && v <= MAX_SAFE_BIG)) return false;
+      this.uint(Number(v));
+    }
+    return true;
   }
 
   /** A non-negative safe integer in decimal. */

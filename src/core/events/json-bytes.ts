@@ -13,8 +13,6 @@ import { ByteWriter } from '../bytes/writer.js';
 import { EVENT_PARAMS, type EventName } from './catalogue.js';
 import { encodeValue } from './json.js';
 
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const BACKSLASH = 0x5c;
@@ -102,8 +100,7 @@ export class EventEncoder extends ByteWriter {
   private value(v: unknown): void {
     switch (typeof v) {
       case 'bigint':
-        if (v >= 0n && v <= MAX_SAFE_BIG) this.uint(Number(v));
-        else this.ascii(v.toString());
+        if (!this.count(v)) this.ascii(v.toString());
         return;
       case 'number':
         this.number(v);
@@ -150,8 +147,8 @@ export class EventEncoder extends ByteWriter {
 
   /** A number as json.ts writes it: String(v) (shortest round trip), null when not finite. */
   private number(v: number): void {
-    if (v >= 0 && v <= MAX_SAFE && Number.isInteger(v)) this.uint(v);
-    else if (Number.isFinite(v)) this.ascii(String(v));
+    if (this.count(v)) return;
+    if (Number.isFinite(v)) this.ascii(String(v));
     else this.raw(NULL);
   }
 

@@ -20,8 +20,6 @@ const ZERO = 0x30;
 const BACKSLASH = 0x5c;
 const TRUE = 0x54;
 const FALSE = 0x46;
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 /** times are written by integer arithmetic below this (microseconds stay exact integers) */
 const MAX_FAST_TIME = 2 ** 32;
 
@@ -58,14 +56,7 @@ export class TsvEncoder extends ByteWriter {
       case 'count':
       case 'int':
       case 'port':
-        if (typeof v === 'number' && v >= 0 && v <= MAX_SAFE && Number.isInteger(v)) {
-          this.uint(v);
-          return;
-        }
-        if (typeof v === 'bigint' && v >= 0n && v <= MAX_SAFE_BIG) {
-          this.uint(Number(v));
-          return;
-        }
+        if ((typeof v === 'number' || typeof v === 'bigint') && this.count(v)) return;
         break;
       case 'string':
       case 'enum':

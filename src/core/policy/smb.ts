@@ -19,7 +19,7 @@ import type { AnalyzedFile, FileConn } from '../files/manager.js';
 import type { LogWriter } from '../logs/writer.js';
 import { SmallMap } from '../small-map.js';
 import type { SMB1Header } from '../smb/smb1/header.js';
-import type { MACTimes, SMB2GUID, SMB2Header } from '../smb/smb2/types.js';
+import type { SMB2GUID, SMB2Header } from '../smb/smb2/types.js';
 import { isRelatedFileId } from '../smb/smb2/types.js';
 import {
   DEFERRED_LOGGING_CMDS,
@@ -529,7 +529,23 @@ export class SmbPolicy {
     if (!log || f.name === undefined || f.action === undefined || !this.o.loggedFileActions.has(f.action)) return;
     if (f.times) {
       const now = this.o.now();
-      const key = identityOf(f, f.times);
+      const t = f.times;
+      // the row's whole identity, unambiguous (the free-text fields last, the name length-prefixed), kept
+      // as a 128-bit keyed digest: a bulk copy puts tens of thousands of identities in the set for minutes
+      const key = identityDigest(
+        [
+          f.action,
+          f.fuid ?? '',
+          f.size,
+          t.modified_raw,
+          t.accessed_raw,
+          t.created_raw,
+          t.changed_raw,
+          f.name.length,
+          f.name,
+          f.path === undefined ? '-' : `+${f.path}`,
+        ].join('|'),
+      );
       st.recent_files ??= new Map();
       const recent = st.recent_files;
       // entries are kept in order of their last lookup: expired ones are at the front
@@ -545,28 +561,6 @@ export class SmbPolicy {
     }
     log.write(fileRow(f));
   }
-}
-
-/**
- * The digest of a row's whole identity for recent_files: unambiguous (the free-text fields last, the name
- * length-prefixed), as a 128-bit keyed digest (a bulk copy puts tens of thousands of identities in the set
- * for minutes).
- */
-function identityOf(f: FileInfo, t: MACTimes): string {
-  return identityDigest(
-    [
-      f.action,
-      f.fuid ?? '',
-      f.size,
-      t.modified_raw,
-      t.accessed_raw,
-      t.created_raw,
-      t.changed_raw,
-      f.name!.length,
-      f.name,
-      f.path === undefined ? '-' : `+${f.path}`,
-    ].join('|'),
-  );
 }
 
 function isRelated(hdr: SMB2Header, fileId: SMB2GUID): boolean {

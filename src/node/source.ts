@@ -7,8 +7,13 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 
-/** Size of the reads from a capture file. */
-const READ_SIZE = 8 * 1024 * 1024;
+/**
+ * Size of the reads from a capture file: large enough that the system calls
+ * do not count, small enough that the bytes are still in the CPU cache when
+ * they are analyzed (256 KiB ran 4-8 % faster than 8 MiB on both benchmark
+ * captures, with 6-9 MB less peak RSS).
+ */
+const READ_SIZE = 256 * 1024;
 
 export class InputError extends Error {}
 

@@ -19,7 +19,7 @@ import type { AnalyzedFile, FileConn } from '../files/manager.js';
 import type { LogWriter } from '../logs/writer.js';
 import { SmallMap } from '../small-map.js';
 import type { SMB1Header } from '../smb/smb1/header.js';
-import type { SMB2GUID, SMB2Header } from '../smb/smb2/types.js';
+import type { MACTimes, SMB2GUID, SMB2Header } from '../smb/smb2/types.js';
 import { isRelatedFileId } from '../smb/smb2/types.js';
 import {
   DEFERRED_LOGGING_CMDS,
@@ -530,22 +530,9 @@ export class SmbPolicy {
     if (f.times) {
       const now = this.o.now();
       const t = f.times;
-      // the row's whole identity, unambiguous (the free-text fields last, the name length-prefixed), kept
-      // as a 128-bit keyed digest: a bulk copy puts tens of thousands of identities in the set for minutes
-      const key = identityDigest(
-        [
-          f.action,
-          f.fuid ?? '',
-          f.size,
-          t.modified_raw,
-          t.accessed_raw,
-          t.created_raw,
-          t.changed_raw,
-          f.name.length,
-          f.name,
-          f.path === undefined ? '-' : `+${f.path}`,
-        ].join('|'),
-      );
+      // the row's whole identity, kept as a 128-bit keyed digest: a bulk copy puts tens of thousands of
+      // identities in the set for minutes
+      const key = identityDigest(f.action, f.fuid ?? '', f.size, t, f.name, f.path);
       st.recent_files ??= new Map();
       const recent = st.recent_files;
       // entries are kept in order of their last lookup: expired ones are at the front
@@ -654,28 +641,42 @@ const DIGEST_SEEDS = (() => {
 })();
 
 /**
- * A 128-bit digest of a recent_files identity, as an 8-character string:
- * four independently seeded 32-bit multiply-xor lanes over the text, each
- * finished with an avalanche. It holds an identity in a few dozen bytes
- * instead of about 200; with the seeds secret, two identities of a capture
- * share a digest with odds far below those of two random UUIDs colliding.
+ * A 128-bit digest of a recent_files identity (action, file id, size, the
+ * four raw times, name, path), as an 8-character string: four independently
+ * seeded 32-bit multiply-xor lanes fed field by field, each text preceded by
+ * its length and an absent path by a marker no length can take, so no two
+ * identities feed the same sequence; each lane finished with an avalanche.
+ * It holds an identity in a few dozen bytes instead of about 200; with the
+ * seeds secret, two identities of a capture share a digest with odds far
+ * below those of two random UUIDs colliding. (Fed directly: building the
+ * identity's text first cost twice as much.)
  */
-function identityDigest(s: string): string {
-  let h0 = DIGEST_SEEDS[0]!;
-  let h1 = DIGEST_SEEDS[1]!;
-  let h2 = DIGEST_SEEDS[2]!;
-  let h3 = DIGEST_SEEDS[3]!;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    h0 = Math.imul(h0 ^ c, 0x9e3779b1);
-    h1 = Math.imul(h1 ^ c, 0x85ebca77);
-    h2 = Math.imul(h2 ^ c, 0xc2b2ae3d);
-    h3 = Math.imul(h3 ^ c, 0x27d4eb2f);
-  }
-  h0 = fmix(h0 ^ s.length);
-  h1 = fmix(h1 ^ h0);
-  h2 = fmix(h2 ^ h1);
-  h3 = fmix(h3 ^ h2);
+function identityDigest(
+  action: string,
+  fuid: string,
+  size: bigint,
+  t: MACTimes,
+  name: string,
+  path: string | undefined,
+): string {
+  l0 = DIGEST_SEEDS[0]!;
+  l1 = DIGEST_SEEDS[1]!;
+  l2 = DIGEST_SEEDS[2]!;
+  l3 = DIGEST_SEEDS[3]!;
+  feedText(action);
+  feedText(fuid);
+  feedText(size.toString());
+  feedText(t.modified_raw.toString());
+  feedText(t.accessed_raw.toString());
+  feedText(t.created_raw.toString());
+  feedText(t.changed_raw.toString());
+  feedText(name);
+  if (path === undefined) feed(0xffffffff);
+  else feedText(path);
+  const h0 = fmix(l0);
+  const h1 = fmix(l1 ^ h0);
+  const h2 = fmix(l2 ^ h1);
+  const h3 = fmix(l3 ^ h2);
   return String.fromCharCode(
     h0 & 0xffff,
     h0 >>> 16,
@@ -686,6 +687,39 @@ function identityDigest(s: string): string {
     h3 & 0xffff,
     h3 >>> 16,
   );
+}
+
+// the digest's four lanes while an identity is fed
+let l0 = 0;
+let l1 = 0;
+let l2 = 0;
+let l3 = 0;
+
+function feed(c: number): void {
+  l0 = Math.imul(l0 ^ c, 0x9e3779b1);
+  l1 = Math.imul(l1 ^ c, 0x85ebca77);
+  l2 = Math.imul(l2 ^ c, 0xc2b2ae3d);
+  l3 = Math.imul(l3 ^ c, 0x27d4eb2f);
+}
+
+/** A text's length (at most 2^31, never the absent-path marker) then its UTF-16 code units. */
+function feedText(s: string): void {
+  feed(s.length);
+  let h0 = l0;
+  let h1 = l1;
+  let h2 = l2;
+  let h3 = l3;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h0 = Math.imul(h0 ^ c, 0x9e3779b1);
+    h1 = Math.imul(h1 ^ c, 0x85ebca77);
+    h2 = Math.imul(h2 ^ c, 0xc2b2ae3d);
+    h3 = Math.imul(h3 ^ c, 0x27d4eb2f);
+  }
+  l0 = h0;
+  l1 = h1;
+  l2 = h2;
+  l3 = h3;
 }
 
 /** 32-bit avalanche finaliser. */

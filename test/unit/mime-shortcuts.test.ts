@@ -1,8 +1,8 @@
 /**
  * MIME detection takes shortcuts for speed: it skips a signature whose first
  * byte or required literal is absent or whose probe position (a byte every
- * match reads) holds a byte no match can have there, and for `.*LIT...` and `.{N}LIT...`
- * patterns runs the automaton only from where the literal stands. These
+ * match reads) holds a byte no match can have there, and for `.*LIT...`, `.{N}LIT...`
+ * and `.{N,M}LIT...` patterns runs the automaton only from where the literal stands. These
  * tests hold the shortcuts to the plain definition: a signature matches when
  * its whole automaton matches some prefix of the buffer, and the answer is
  * the first match in precedence order (strength descending, MIME ascending).
@@ -31,11 +31,11 @@ function plainMatches(b: Uint8Array): MimeMatch[] {
   return out;
 }
 
-/** The literal bytes a pattern begins with after `^`, `.*` or `.{N}` (escapes decoded). */
-function leadingLiteral(pattern: string): { at: number; bytes: number[] } {
-  const m = /^\^?(?:\.\*|\.\{(\d+)\})?(.*)$/s.exec(pattern)!;
+/** The literal bytes a pattern begins with after `^`, `.*`, `.{N}` or `.{N,M}` (escapes decoded). */
+function leadingLiteral(pattern: string): { at: number; atMax: number; bytes: number[] } {
+  const m = /^\^?(?:\.\*|\.\{(\d+)(?:,(\d+))?\})?(.*)$/s.exec(pattern)!;
   const bytes: number[] = [];
-  const rest = m[2]!;
+  const rest = m[3]!;
   for (let i = 0; i < rest.length; ) {
     const hex = /^\\x([0-9a-fA-F]{2})/.exec(rest.slice(i));
     if (hex) {
@@ -44,7 +44,8 @@ function leadingLiteral(pattern: string): { at: number; bytes: number[] } {
     } else if (/[.[\](){}*+?|^$\\]/.test(rest[i]!)) break;
     else bytes.push(rest.charCodeAt(i++) & 0xff);
   }
-  return { at: m[1] ? Number(m[1]) : 0, bytes };
+  const at = m[1] ? Number(m[1]) : 0;
+  return { at, atMax: m[2] ? Number(m[2]) : at, bytes };
 }
 
 /** Pieces real signatures look for, so that random buffers match and half-match them. */
@@ -79,10 +80,11 @@ test('every signature, its literal placed where it belongs in random bytes, is j
     return seed >>> 24;
   };
   for (const { sig } of ordered) {
-    const { at, bytes } = leadingLiteral(sig.pattern);
+    const { at, atMax, bytes } = leadingLiteral(sig.pattern);
     for (let t = 0; t < 4; t++) {
       const b = Uint8Array.from({ length: 700 }, rnd);
-      const where = sig.pattern.includes('.*') ? 50 + t * 100 : at;
+      // for `.{N,M}`: the first offset, the last and two between
+      const where = sig.pattern.includes('.*') ? 50 + t * 100 : at + Math.round((t * (atMax - at)) / 3);
       b.set(bytes.slice(0, 700 - where), where);
       assert.deepEqual(detectMimeMatches(b), plainMatches(b), `${sig.mime} ${sig.pattern}`);
     }

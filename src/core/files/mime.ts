@@ -56,12 +56,15 @@ interface Compiled {
  */
 interface Prefilter {
   readonly lit: Uint8Array;
-  /** fixed offset of the literal, or -1 for "anywhere" */
+  /** offset of the literal (the first one it may have, for `.{N,M}`), or -1 for "anywhere" */
   readonly at: number;
+  /** the last offset the literal may have (`at` but for `.{N,M}`) */
+  readonly atMax: number;
   /**
-   * The pattern after its `.{N}` or `.*` (which match any bytes): the whole
-   * pattern matches exactly when this matches from offset N, or from some
-   * place where the literal occurs. Unset when that part uses `^` or `$`.
+   * The pattern after its `.{N}`, `.{N,M}` or `.*` (which match any bytes):
+   * the whole pattern matches exactly when this matches from offset N (from
+   * one of N to M), or from some place where the literal occurs. Unset when
+   * that part uses `^` or `$`.
    */
   readonly rest: MagicProgram | undefined;
 }
@@ -109,18 +112,21 @@ function prefilterOf(pattern: string): Prefilter | undefined {
   let p = pattern.startsWith('^') ? pattern.slice(1) : pattern;
   if (p.includes('(?i') || p.includes('|')) return undefined;
   let at: number;
-  const fixed = /^\.\{(\d+)\}/.exec(p);
+  let atMax: number;
+  const fixed = /^\.\{(\d+)(?:,(\d+))?\}/.exec(p);
   if (p.startsWith('.*')) {
-    at = -1;
+    at = atMax = -1;
     p = p.slice(2);
   } else if (fixed) {
     at = Number(fixed[1]);
+    atMax = fixed[2] === undefined ? at : Number(fixed[2]);
+    if (atMax < at) return undefined;
     p = p.slice(fixed[0].length);
   } else return undefined;
   const lit = literalRun(p);
   if (lit.length < 2) return undefined;
   const rest = p.includes('^') || p.includes('$') ? undefined : compileMagicPattern(p);
-  return { lit: Uint8Array.from(lit), at, rest };
+  return { lit: Uint8Array.from(lit), at, atMax, rest };
 }
 
 /**
@@ -179,9 +185,16 @@ function matches(c: Compiled, s: Sniff): boolean {
   const lit = pre.lit;
   const n = lit.length;
   if (pre.at >= 0) {
-    if (pre.at + n > len) return false;
-    for (let k = 0; k < n; k++) if (b[pre.at + k] !== lit[k]) return false;
-    return pre.rest ? magicPrefixMatch(pre.rest, b.subarray(pre.at, len)) : magicPrefixMatch(c.prog, b, len);
+    // the literal at one of its offsets, then the rest of the pattern from there
+    const last = Math.min(pre.atMax, len - n);
+    for (let o = pre.at; o <= last; o++) {
+      let k = 0;
+      while (k < n && b[o + k] === lit[k]) k++;
+      if (k < n) continue;
+      if (!pre.rest) return magicPrefixMatch(c.prog, b, len);
+      if (magicPrefixMatch(pre.rest, b.subarray(o, len))) return true;
+    }
+    return false;
   }
   // anywhere: the pattern after its `.*` must match where the literal occurs
   for (let i = s.find(lit, 0); i >= 0; i = s.find(lit, i + 1)) {

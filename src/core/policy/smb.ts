@@ -671,8 +671,7 @@ function identityDigest(
   feedText(t.created_raw.toString());
   feedText(t.changed_raw.toString());
   feedText(name);
-  if (path === undefined) feed(0xffffffff);
-  else feedText(path);
+  feedText(path);
   const h0 = fmix(l0);
   const h1 = fmix(l1 ^ h0);
   const h2 = fmix(l2 ^ h1);
@@ -695,22 +694,18 @@ let l1 = 0;
 let l2 = 0;
 let l3 = 0;
 
-function feed(c: number): void {
-  l0 = Math.imul(l0 ^ c, 0x9e3779b1);
-  l1 = Math.imul(l1 ^ c, 0x85ebca77);
-  l2 = Math.imul(l2 ^ c, 0xc2b2ae3d);
-  l3 = Math.imul(l3 ^ c, 0x27d4eb2f);
-}
-
-/** A text's length (at most 2^31, never the absent-path marker) then its UTF-16 code units. */
-function feedText(s: string): void {
-  feed(s.length);
+/**
+ * A text's length (at most 2^31), or for an absent text a marker no length
+ * can take, then its UTF-16 code units.
+ */
+function feedText(s: string | undefined): void {
+  const n = s?.length ?? 0;
   let h0 = l0;
   let h1 = l1;
   let h2 = l2;
   let h3 = l3;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
+  for (let i = -1; i < n; i++) {
+    const c = i < 0 ? (s === undefined ? 0xffffffff : n) : s!.charCodeAt(i);
     h0 = Math.imul(h0 ^ c, 0x9e3779b1);
     h1 = Math.imul(h1 ^ c, 0x85ebca77);
     h2 = Math.imul(h2 ^ c, 0xc2b2ae3d);

@@ -66,17 +66,6 @@ const BODY_PARSED: ReadonlySet<number> = new Set([
   SMB2_SET_INFO,
 ]);
 
-/** One SMB2 message of a chain: its header and where its body is. */
-interface Msg {
-  hdr: SMB2Header;
-  isOrig: boolean;
-  buf: Uint8Array;
-  /** offset of the SMB2 header (body offsets on the wire are relative to it) */
-  off: number;
-  /** end of this message (the next header, or the end of the transport message) */
-  end: number;
-}
-
 /** A streamed READ response or WRITE request in progress. */
 interface Streamed {
   hdr: SMB2Header;
@@ -153,7 +142,7 @@ export class Smb2Analyzer {
     if (prev) this.ctx.chainLinks.set(hdr, prev);
     this.messages++;
     const pipe = this.header(hdr, isOrig);
-    if (statusHasBody(hdr.status, hdr.command, isOrig)) this.command({ hdr, isOrig, buf, off, end }, pipe);
+    if (statusHasBody(hdr.status, hdr.command, isOrig)) this.command(hdr, isOrig, buf, off, end, pipe);
     return hdr;
   }
 
@@ -186,8 +175,12 @@ export class Smb2Analyzer {
     return this.pipeTrees.has(tid);
   }
 
-  private command(m: Msg, pipe: boolean): void {
-    const { hdr, isOrig, buf, off, end } = m;
+  /**
+   * The command of one message of a chain: `off` is its SMB2 header (body
+   * offsets on the wire are relative to it), `end` the end of the message
+   * (the next header, or the end of the transport message).
+   */
+  private command(hdr: SMB2Header, isOrig: boolean, buf: Uint8Array, off: number, end: number, pipe: boolean): void {
     const body = off + SMB2_HEADER_SIZE;
     const bus = this.ctx.bus;
     const now = this.ctx.now();
@@ -307,20 +300,19 @@ export class Smb2Analyzer {
         }
         return;
       case SMB2_SET_INFO:
-        if (isOrig) this.setInfo(m, body);
+        if (isOrig) this.setInfo(hdr, buf, off, end, body);
         return;
       default:
         return;
     }
   }
 
-  private setInfo(m: Msg, body: number): void {
-    const r = parseSetInfoRequest(m.buf, body, m.end, m.off);
-    if (!this.ok(r, m.isOrig)) return;
+  private setInfo(hdr: SMB2Header, buf: Uint8Array, off: number, end: number, body: number): void {
+    const r = parseSetInfoRequest(buf, body, end, off);
+    if (!this.ok(r, true)) return;
     const bus = this.ctx.bus;
     const now = this.ctx.now();
     const { c } = this;
-    const { hdr } = m;
     const id = r.file_id;
     const i = r.info;
     switch (i.kind) {

@@ -21,18 +21,50 @@ export function fileIdFromHandle(handle: string, key: number): string {
     h2 = Math.imul(h2 + c, 0x27d4eb2d) ^ (h2 >>> 13);
     h3 = Math.imul(h3 ^ (c << 8), 0x85ebca77) ^ (h3 >>> 16);
   }
-  const w = [fmix(h0 ^ h3), fmix(h1 ^ h0), fmix(h2 ^ h1)];
+  return `F${base62(fmix(h0 ^ h3), fmix(h1 ^ h0), fmix(h2 ^ h1))}`;
+}
+
+/**
+ * The 96-bit number a:b:d (three unsigned 32-bit words, most significant
+ * first) in base62, most significant digit first; "0" for zero.
+ */
+export function base62(a: number, b: number, d: number): string {
+  // long division by 62 over six
+  // 16-bit limbs, so that every step is int32 arithmetic (a 32-bit limb would need float division and fmod)
+  let l0 = a >>> 16;
+  let l1 = a & 0xffff;
+  let l2 = b >>> 16;
+  let l3 = b & 0xffff;
+  let l4 = d >>> 16;
+  let l5 = d & 0xffff;
   let out = '';
-  while (w[0] !== 0 || w[1] !== 0 || w[2] !== 0) {
-    let rem = 0;
-    for (let i = 0; i < 3; i++) {
-      const cur = rem * 0x100000000 + w[i]!;
-      w[i] = Math.floor(cur / 62);
-      rem = cur % 62;
-    }
-    out = B62[rem] + out;
+  while ((l0 | l1 | l2 | l3 | l4 | l5) !== 0) {
+    let q = (l0 / 62) | 0;
+    let r = l0 - q * 62;
+    l0 = q;
+    let cur = (r << 16) | l1;
+    q = (cur / 62) | 0;
+    r = cur - q * 62;
+    l1 = q;
+    cur = (r << 16) | l2;
+    q = (cur / 62) | 0;
+    r = cur - q * 62;
+    l2 = q;
+    cur = (r << 16) | l3;
+    q = (cur / 62) | 0;
+    r = cur - q * 62;
+    l3 = q;
+    cur = (r << 16) | l4;
+    q = (cur / 62) | 0;
+    r = cur - q * 62;
+    l4 = q;
+    cur = (r << 16) | l5;
+    q = (cur / 62) | 0;
+    r = cur - q * 62;
+    l5 = q;
+    out = B62[r] + out;
   }
-  return `F${out || '0'}`;
+  return out || '0';
 }
 
 function fmix(h: number): number {

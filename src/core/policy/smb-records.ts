@@ -46,18 +46,20 @@ export interface FileInfo {
   times?: MACTimes | undefined;
   fid?: FileKey | undefined;
   /** smbscope: closed by a related compound CLOSE before its CREATE response gave the id */
-  closedInChain?: boolean;
+  closedInChain?: boolean | undefined;
   /**
    * smbscope: the record as its CREATE request left it; related operations
    * of the chain may change the record before the CREATE's response, whose
    * rows still describe the open.
    */
-  opened?: {
-    action: SmbAction | undefined;
-    name: string | undefined;
-    prev_name: string | undefined;
-    path: string | undefined;
-  };
+  opened?:
+    | {
+        action: SmbAction | undefined;
+        name: string | undefined;
+        prev_name: string | undefined;
+        path: string | undefined;
+      }
+    | undefined;
 }
 
 export interface TreeInfo {
@@ -107,8 +109,55 @@ export interface SmbState {
   recent_files?: Map<string, number> | undefined;
 }
 
+// The constructors below give every field from the start, so that all records of a kind share one
+// shape and fields set later (a CREATE's name, a response's status) need no reallocation.
+
 export function newFileInfo(c: ConnRef, ts: number): FileInfo {
-  return { ts, uid: c.uid, id: c.id, size: 0n };
+  return {
+    ts,
+    uid: c.uid,
+    id: c.id,
+    fuid: undefined,
+    action: undefined,
+    path: undefined,
+    name: undefined,
+    size: 0n,
+    prev_name: undefined,
+    times: undefined,
+    fid: undefined,
+    closedInChain: undefined,
+    opened: undefined,
+  };
+}
+
+export function newCmdInfo(
+  c: ConnRef,
+  ts: number,
+  command: string,
+  version: string,
+  referenced_file: FileInfo | undefined,
+  referenced_tree: TreeInfo | undefined,
+  session_id: bigint | undefined,
+): CmdInfo {
+  return {
+    ts,
+    uid: c.uid,
+    id: c.id,
+    command,
+    sub_command: undefined,
+    argument: undefined,
+    status: undefined,
+    rtt: undefined,
+    version,
+    username: undefined,
+    tree: undefined,
+    tree_service: undefined,
+    referenced_file,
+    referenced_tree,
+    smb2_offered_dialects: undefined,
+    smb2_create_options: 0,
+    session_id,
+  };
 }
 
 export function newTreeInfo(c: ConnRef, ts: number): TreeInfo {

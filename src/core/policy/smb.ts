@@ -36,6 +36,7 @@ import {
   type FileInfo,
   type FileKey,
   fileKey,
+  newCmdInfo,
   newFileInfo,
   newTreeInfo,
   type SmbAction,
@@ -365,16 +366,15 @@ export class SmbPolicy {
     const mid = hdr.message_id;
     let cmd = st.pending_cmds.get(mid);
     if (!cmd) {
-      cmd = {
-        ts: now,
-        uid: c.uid,
-        id: c.id,
-        command: lookup(SMB2_COMMANDS, hdr.command),
-        version: 'SMB2',
-        referenced_file: newFileInfo(c, now),
-        smb2_create_options: 0,
-        session_id: hdr.session_id,
-      };
+      cmd = newCmdInfo(
+        c,
+        now,
+        lookup(SMB2_COMMANDS, hdr.command),
+        'SMB2',
+        newFileInfo(c, now),
+        undefined,
+        hdr.session_id,
+      );
       st.pending_cmds.set(mid, cmd);
     }
     st.current_cmd = cmd;
@@ -412,16 +412,15 @@ export class SmbPolicy {
     const mid = BigInt(hdr.mid);
     let cmd = st.pending_cmds.get(mid);
     if (!cmd) {
-      cmd = {
-        ts: now,
-        uid: c.uid,
-        id: c.id,
-        command: lookup(SMB1_COMMANDS, hdr.command),
-        version: 'SMB1',
-        referenced_file: newFileInfo(c, now),
-        referenced_tree: st.current_tree,
-        smb2_create_options: 0,
-      };
+      cmd = newCmdInfo(
+        c,
+        now,
+        lookup(SMB1_COMMANDS, hdr.command),
+        'SMB1',
+        newFileInfo(c, now),
+        st.current_tree,
+        undefined,
+      );
       st.pending_cmds.set(mid, cmd);
     }
     st.current_cmd = cmd;
@@ -477,14 +476,7 @@ export class SmbPolicy {
 
   /** main.zeek's set_current_file (keyed by the whole file id; related operations resolved). */
   private setCurrentFile(st: SmbState, c: ConnRef, hdr: SMB2Header, fileId: SMB2GUID, related: boolean): FileInfo {
-    const cmd = st.current_cmd ?? {
-      ts: this.o.now(),
-      uid: c.uid,
-      id: c.id,
-      command: 'unknown',
-      version: 'SMB2',
-      smb2_create_options: 0,
-    };
+    const cmd = st.current_cmd ?? newCmdInfo(c, this.o.now(), 'unknown', 'SMB2', undefined, undefined, undefined);
     let f = related && isRelated(hdr, fileId) ? this.chainFile(st, hdr) : undefined;
     if (!f) {
       const key: FileKey = fileKey(fileId);
@@ -541,7 +533,8 @@ export class SmbPolicy {
         recent.delete(k);
       }
       const last = recent.get(key);
-      recent.delete(key);
+      // a key looked up again moves to the back (a new key goes there anyway)
+      if (last !== undefined) recent.delete(key);
       // whole seconds: a small integer is stored in the map itself, a fraction would be a boxed number
       recent.set(key, Math.floor(now));
       if (last !== undefined) return;

@@ -113,8 +113,10 @@ export class EventBus {
         const args = ev.args!;
         const ts = ev.ts;
         ev.args = undefined; // the entry may be reused by events raised below
-        for (const h of this.plan(name)) {
-          if (h.named) h.named(...args);
+        const plan = this.plan(name);
+        for (let k = 0; k < plan.length; k++) {
+          const h = plan[k]!;
+          if (h.named) call(h.named, args);
           else h.any!(name, ts, args);
         }
       }
@@ -138,5 +140,28 @@ export class EventBus {
       this.plans.set(name, p);
     }
     return p;
+  }
+}
+
+/** A handler called with the event's arguments: a direct call for the usual arities, a spread beyond. */
+function call(fn: (...args: unknown[]) => void, a: unknown[]): void {
+  switch (a.length) {
+    case 1:
+      fn(a[0]);
+      return;
+    case 2:
+      fn(a[0], a[1]);
+      return;
+    case 3:
+      fn(a[0], a[1], a[2]);
+      return;
+    case 4:
+      fn(a[0], a[1], a[2], a[3]);
+      return;
+    case 5:
+      fn(a[0], a[1], a[2], a[3], a[4]);
+      return;
+    default:
+      fn(...a);
   }
 }

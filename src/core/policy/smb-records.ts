@@ -60,6 +60,16 @@ export interface FileInfo {
         path: string | undefined;
       }
     | undefined;
+  /** smbscope: the file-analysis handle last made for the record, with the parts it was made of */
+  handle?: FileHandleMemo | undefined;
+}
+
+export interface FileHandleMemo {
+  conn: ConnRef;
+  path: string | undefined;
+  name: string | undefined;
+  raw: bigint;
+  text: string;
 }
 
 export interface TreeInfo {
@@ -127,6 +137,7 @@ export function newFileInfo(c: ConnRef, ts: number): FileInfo {
     fid: undefined,
     closedInChain: undefined,
     opened: undefined,
+    handle: undefined,
   };
 }
 

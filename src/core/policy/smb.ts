@@ -550,7 +550,14 @@ function isRelated(hdr: SMB2Header, fileId: SMB2GUID): boolean {
 /** files.zeek's handle: hosts, path, name and the raw modification time of the current file. */
 function handleOf(c: ConnRef, f: FileInfo | undefined): string {
   if (!f || (f.name === undefined && f.path === undefined)) return '';
-  return `SMB\u0000${c.id.orig_h}\u0000${c.id.resp_h}\u0000${f.path ?? ''}\u0000${f.name ?? ''}\u0000${f.times?.modified_raw ?? 0n}`;
+  const raw = f.times?.modified_raw ?? 0n;
+  // the same text object as long as its parts are unchanged: the file manager's map then finds it by
+  // identity, without hashing and comparing the text again
+  const m = f.handle;
+  if (m && m.conn === c && m.path === f.path && m.name === f.name && m.raw === raw) return m.text;
+  const text = `SMB\u0000${c.id.orig_h}\u0000${c.id.resp_h}\u0000${f.path ?? ''}\u0000${f.name ?? ''}\u0000${raw}`;
+  f.handle = { conn: c, path: f.path, name: f.name, raw, text };
+  return text;
 }
 
 function fileRow(f: FileInfo): (string | number | bigint | boolean | undefined)[] {

@@ -51,6 +51,27 @@ class Classes {
   readonly tables: Uint8Array[] = [];
   private readonly byKey = new Map<string, number>();
 
+  /** class index of each one-byte class, and of `.`, once made (patterns are mostly literal bytes) */
+  private readonly single: (number | undefined)[] = new Array(256);
+  private anyByte: number | undefined;
+
+  /** The class holding only `ch`. */
+  one(ch: number): number {
+    let idx = this.single[ch];
+    if (idx === undefined) {
+      const t = new Uint8Array(256);
+      t[ch] = 1;
+      idx = this.single[ch] = this.intern(t);
+    }
+    return idx;
+  }
+
+  /** The class of every byte. */
+  any(): number {
+    this.anyByte ??= this.intern(new Uint8Array(256).fill(1));
+    return this.anyByte;
+  }
+
   intern(table: Uint8Array): number {
     let key = '';
     for (let i = 0; i < 256; i += 8) {
@@ -192,11 +213,9 @@ class Parser {
     const start = this.pos;
     const c = this.peek();
     switch (c) {
-      case 0x2e /* . */: {
+      case 0x2e /* . */:
         this.pos++;
-        const all = new Uint8Array(256).fill(1);
-        return { k: 'cls', cls: classes.intern(all) };
-      }
+        return { k: 'cls', cls: classes.any() };
       case 0x5e /* ^ */:
         this.pos++;
         return { k: 'bol' };
@@ -249,6 +268,7 @@ class Parser {
   }
 
   private charClass(...chars: number[]): Node {
+    if (chars.length === 1) return { k: 'cls', cls: classes.one(chars[0]!) };
     const t = new Uint8Array(256);
     for (const ch of chars) t[ch] = 1;
     return { k: 'cls', cls: classes.intern(t) };
@@ -734,23 +754,35 @@ function run(p: MagicProgram, data: Uint8Array, end: number): number {
 }
 
 /**
- * For each byte value, whether some match of the pattern can begin with it
- * (the automaton is not dead after that one byte). A signature whose set
- * does not hold a buffer's first byte cannot match it.
+ * For each byte value, whether some match of the pattern can begin with it:
+ * the bytes of the classes the automaton can read first (after BOL), every
+ * byte when it can match before reading any. A signature whose set does not
+ * hold a buffer's first byte cannot match it. (Read off the automaton's start
+ * states instead of running it on each of the 256 bytes; a class followed
+ * only by an assertion that can never hold leaves its bytes in the set,
+ * which is safe: the set only decides which signatures are tried.)
  */
 export function firstByteSet(p: MagicProgram): Uint8Array {
+  const { op, arg, out1 } = p;
   const out = new Uint8Array(256);
-  const one = new Uint8Array(1);
-  for (let b = 0; b < 256; b++) {
-    one[0] = b;
-    out[b] = survives(p, one) ? 1 : 0;
+  const cache: (Int32Array | undefined)[] = new Array(op.length);
+  scratch.ensure(op.length);
+  const states = new Set<number>();
+  const add = (s: number): boolean => {
+    for (const t of closureOf(p, cache, s)) {
+      if (t === REACHES_MATCH) return false;
+      states.add(t);
+    }
+    return true;
+  };
+  if (!add(p.start)) return out.fill(1);
+  for (const st of [...states]) if (op[st] === OP_BOL && !add(out1[st]!)) return out.fill(1);
+  for (const st of states) {
+    if (op[st] !== OP_CLS) continue;
+    const table = classes.tables[arg[st]!]!;
+    for (let b = 0; b < 256; b++) if (table[b] === 1) out[b] = 1;
   }
   return out;
-}
-
-/** True unless the automaton is dead after reading all of `data` (a match may still come). */
-function survives(p: MagicProgram, data: Uint8Array): boolean {
-  return run(p, data, data.length) !== DEAD;
 }
 
 /** A byte position every match reads, and the bytes a match can have there. */

@@ -176,12 +176,15 @@ class Sniff {
 function matches(c: Compiled, s: Sniff): boolean {
   const { b, len } = s;
   if (c.first >= 0 && b[0] !== c.first) return false;
-  // worked out when the signature is first tried (for all of them at once it would slow every start)
-  let probe = c.probe;
-  if (probe === undefined) probe = c.probe = magicProbe(c.prog) ?? null;
-  if (probe && (len <= probe.pos || probe.set[b[probe.pos]!] === 0)) return false;
   const pre = c.pre;
-  if (!pre) return magicPrefixMatch(c.prog, b, len);
+  if (!pre) {
+    // worked out when the signature is first tried (for all of them at once it would slow every start);
+    // a signature with a literal shortcut has its own cheap test instead
+    let probe = c.probe;
+    if (probe === undefined) probe = c.probe = magicProbe(c.prog) ?? null;
+    if (probe && (len <= probe.pos || probe.set[b[probe.pos]!] === 0)) return false;
+    return magicPrefixMatch(c.prog, b, len);
+  }
   const lit = pre.lit;
   const n = lit.length;
   if (pre.at >= 0) {

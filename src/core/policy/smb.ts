@@ -227,7 +227,7 @@ export class SmbPolicy {
       'smb2_create_request',
       (c, _hdr, request) => {
         const st = this.state(c);
-        const cur = st.current_file;
+        const cur = this.currentFile(st, c);
         if (cur) {
           cur.name = request.filename;
           cur.action = actionFor(st.current_tree, 'OPEN');
@@ -366,15 +366,9 @@ export class SmbPolicy {
     const mid = hdr.message_id;
     let cmd = st.pending_cmds.get(mid);
     if (!cmd) {
-      cmd = newCmdInfo(
-        c,
-        now,
-        lookup(SMB2_COMMANDS, hdr.command),
-        'SMB2',
-        newFileInfo(c, now),
-        undefined,
-        hdr.session_id,
-      );
+      // Zeek gives every command record a new FileInfo; smbscope makes it when a handler first needs it
+      // (most commands never do), with the same ts (see currentFile and setCurrentFile)
+      cmd = newCmdInfo(c, now, lookup(SMB2_COMMANDS, hdr.command), 'SMB2', undefined, undefined, hdr.session_id);
       st.pending_cmds.set(mid, cmd);
     }
     st.current_cmd = cmd;
@@ -412,15 +406,7 @@ export class SmbPolicy {
     const mid = BigInt(hdr.mid);
     let cmd = st.pending_cmds.get(mid);
     if (!cmd) {
-      cmd = newCmdInfo(
-        c,
-        now,
-        lookup(SMB1_COMMANDS, hdr.command),
-        'SMB1',
-        newFileInfo(c, now),
-        st.current_tree,
-        undefined,
-      );
+      cmd = newCmdInfo(c, now, lookup(SMB1_COMMANDS, hdr.command), 'SMB1', undefined, st.current_tree, undefined);
       st.pending_cmds.set(mid, cmd);
     }
     st.current_cmd = cmd;
@@ -446,12 +432,29 @@ export class SmbPolicy {
     if (DEFERRED_LOGGING_CMDS.has(cmd.command)) return;
     // Zeek fills `username` for SMB1 only; smbscope names the SMB2 session's NTLM user
     if (cmd.username === undefined && cmd.session_id !== undefined) cmd.username = this.o.userOf?.(c, cmd.session_id);
-    // a CREATE's row shows the file as its request left it, whatever related operations did since
     const f = cmd.referenced_file;
+    // a command no handler gave a file shows the empty record Zeek would have made with it; a CREATE's
+    // row shows the file as its request left it, whatever related operations did since
     const o = f?.opened;
-    const row =
-      o && cmd.command === 'CREATE' && f.fid === undefined ? { ...cmd, referenced_file: { ...f, ...o } } : cmd;
+    const row = !f
+      ? { ...cmd, referenced_file: newFileInfo(c, cmd.ts) }
+      : o && cmd.command === 'CREATE' && f.fid === undefined
+        ? { ...cmd, referenced_file: { ...f, ...o } }
+        : cmd;
     this.o.smbCmd!.write(cmdRow(row));
+  }
+
+  /**
+   * The current file, made for the current command if it has none yet: the
+   * record Zeek made with the command (same ts, uid and id).
+   */
+  private currentFile(st: SmbState, c: ConnRef): FileInfo | undefined {
+    if (st.current_file) return st.current_file;
+    const cmd = st.current_cmd;
+    if (!cmd) return undefined;
+    cmd.referenced_file ??= newFileInfo(c, cmd.ts);
+    st.current_file = cmd.referenced_file;
+    return st.current_file;
   }
 
   /** The FileInfo a file id names: the chain's file for a related operation, else fid_map. */
@@ -482,7 +485,7 @@ export class SmbPolicy {
       const key: FileKey = fileKey(fileId);
       f = st.fid_map?.get(key);
       if (!f) {
-        f = cmd.referenced_file ?? newFileInfo(c, this.o.now());
+        f = cmd.referenced_file ?? newFileInfo(c, cmd.ts);
         f.fid = key;
         this.limitFiles(c, st);
         st.fid_map ??= new Map();

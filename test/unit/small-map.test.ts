@@ -11,16 +11,26 @@ import { SmallMap } from '../../src/core/small-map.js';
 
 type Op = { kind: 'set' | 'delete' | 'get' | 'clear'; key: bigint; value: number };
 
-const op = fc.record({
-  kind: fc.constantFrom<Op['kind']>('set', 'set', 'delete', 'get', 'clear'),
-  // few distinct keys, so that sets overwrite and deletes hit
-  key: fc.bigInt({ min: 0n, max: 4n }),
-  value: fc.integer(),
-});
+/** Operations over keys 0..maxKey: few distinct keys make sets overwrite and deletes hit, more make it grow. */
+const op = (maxKey: bigint, clears: boolean) =>
+  fc.record({
+    kind: clears
+      ? fc.constantFrom<Op['kind']>('set', 'set', 'delete', 'get', 'clear')
+      : fc.constantFrom<Op['kind']>('set', 'set', 'set', 'delete', 'get'),
+    key: fc.bigInt({ min: 0n, max: maxKey }),
+    value: fc.integer(),
+  });
+
+// inline entry only, the arrays (up to 16 entries), and beyond them a Map, and back
+const ops = fc.oneof(
+  fc.array(op(4n, true), { maxLength: 60 }),
+  fc.array(op(24n, false), { minLength: 40, maxLength: 120, size: 'max' }),
+  fc.array(op(40n, true), { minLength: 40, maxLength: 200, size: 'max' }),
+);
 
 test('SmallMap behaves as Map for any sequence of operations', () => {
   fc.assert(
-    fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+    fc.property(ops, (ops) => {
       const small = new SmallMap<bigint, number>();
       const ref = new Map<bigint, number>();
       for (const o of ops) {

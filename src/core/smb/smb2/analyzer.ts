@@ -86,10 +86,10 @@ export class Smb2Analyzer {
   /** tree ids known to be named-pipe trees */
   private pipeTrees: Set<number> | undefined;
   /** MessageId -> READ offset (Zeek's "read" state, with readFids) */
-  private readOffsets: Map<bigint, number> | undefined;
-  private readFids: Map<bigint, SMB2GUID> | undefined;
+  private readOffsets: SmallMap<bigint, number> | undefined;
+  private readFids: SmallMap<bigint, SMB2GUID> | undefined;
   /** MessageId -> IOCTL file id (Zeek's "ioctl" state) */
-  private ioctlFids: Map<bigint, SMB2GUID> | undefined;
+  private ioctlFids: SmallMap<bigint, SMB2GUID> | undefined;
   /** messages and CLOSE requests seen, for the summary */
   messages = 0;
   closes = 0;
@@ -382,8 +382,8 @@ export class Smb2Analyzer {
       this.readOffsets = undefined;
       this.readFids = undefined;
     }
-    this.readOffsets ??= new Map();
-    this.readFids ??= new Map();
+    this.readOffsets ??= new SmallMap();
+    this.readFids ??= new SmallMap();
     this.readOffsets.set(mid, Number(offset));
     this.readFids.set(mid, fid);
   }
@@ -404,7 +404,7 @@ export class Smb2Analyzer {
       this.discard('ioctl');
       this.ioctlFids = undefined;
     }
-    this.ioctlFids ??= new Map();
+    this.ioctlFids ??= new SmallMap();
     this.ioctlFids.set(mid, fid);
   }
 

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { detectMime, detectMimeMatches, MIME_SIGNATURES, type MimeMatch } from '../../src/core/files/mime.js';
-import { compileMagicPattern, magicPrefixMatch } from '../../src/core/files/mime-regex.js';
+import { compileMagicPattern, magicPrefixMatch, magicRequiredLiterals } from '../../src/core/files/mime-regex.js';
 
 const ordered = [...MIME_SIGNATURES]
   .sort((a, b) => b.strength - a.strength || (a.mime < b.mime ? -1 : a.mime > b.mime ? 1 : 0))
@@ -89,4 +89,52 @@ test('every signature, its literal placed where it belongs in random bytes, is j
       assert.deepEqual(detectMimeMatches(b), plainMatches(b), `${sig.mime} ${sig.pattern}`);
     }
   }
+});
+
+test('signatures that match anywhere are found when all they need is there, and only then', () => {
+  let seed = 7;
+  const rnd = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed >>> 24;
+  };
+  const text = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+  // whole matches of the `.*` signatures, and the same with one needed piece spoilt
+  const cases: [string, string | undefined][] = [
+    ['P112  34', 'image/x-portable-bitmap'],
+    ['P29  1', 'image/x-portable-greymap'],
+    ['P3123  4567', 'image/x-portable-pixmap'],
+    ['P112 34', undefined],
+    ['P1  34', undefined],
+    ['--- a\n+++ b\n@@', 'text/x-diff'],
+    ['--- a\n+++ b\n@', undefined],
+    ['--- a\n++ b\n@@', undefined],
+    ['<?php', 'text/x-php'],
+    ['<?ph', undefined],
+  ];
+  for (const [piece, mime] of cases) {
+    // wholly within the 4096 bytes sniffed, across their end (judged as the definition judges it), beyond
+    for (const where of [0, 1, 1000, 4096 - piece.length, 4096 - piece.length + 1, 4096]) {
+      // bytes that no signature takes for text or for anything else at the start
+      const b = Uint8Array.from({ length: 4200 }, () => 0x80 | rnd());
+      b.set(text(piece).subarray(0, Math.max(0, b.length - where)), where);
+      const plain = plainMatches(b);
+      assert.deepEqual(detectMimeMatches(b), plain, `${JSON.stringify(piece)} at ${where}`);
+      const found = plain.some((m) => m.mime === mime);
+      if (mime && where + piece.length <= 4096) assert.ok(found, `${JSON.stringify(piece)} at ${where}`);
+      if (mime && where >= 4096) assert.ok(!found, `${JSON.stringify(piece)} at ${where}`);
+    }
+  }
+});
+
+test('the literals a pattern needs are the runs of single bytes of its top-level sequence', () => {
+  const lits = (p: string) => magicRequiredLiterals(p).map((l) => String.fromCharCode(...l));
+  assert.deepEqual(lits('.*P1[0-9]{1,50}  [0-9]{1,50}'), ['P1', '  ']);
+  assert.deepEqual(lits('.*--- .*\\x0a.*\\+\\+\\+ .*\\x0a.*@@'), ['--- ', '+++ ', '@@']);
+  assert.deepEqual(lits('^.*<\\?php'), ['<?php']);
+  // alternatives, optional or repeated parts and case-insensitive letters end a run; groups are part of it
+  assert.deepEqual(lits('ab(cd|ef)gh'), ['ab', 'gh']);
+  assert.deepEqual(lits('abx?cd'), ['ab', 'cd']);
+  assert.deepEqual(lits('ab(cd)ef'), ['abcdef']);
+  assert.deepEqual(lits('a(?i:bc)de'), ['de']);
+  assert.deepEqual(lits('ab(cd){2}ef'), ['ab', 'ef']);
 });

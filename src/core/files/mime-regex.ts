@@ -483,6 +483,45 @@ class Builder {
   }
 }
 
+/**
+ * Byte strings every match of the pattern contains: the runs of one-byte
+ * atoms in its top-level concatenation (groups without alternatives are part
+ * of it; anything optional, repeated, alternative or case-insensitive ends a
+ * run). Runs shorter than `minLen` are left out. Throws {@link MagicPatternError}.
+ */
+export function magicRequiredLiterals(pattern: string, minLen = 2): Uint8Array[] {
+  const parts: Node[] = [];
+  const flatten = (n: Node): void => {
+    if (n.k === 'cat') for (const part of n.parts) flatten(part);
+    else parts.push(n);
+  };
+  flatten(new Parser(pattern, false).parse());
+  const out: Uint8Array[] = [];
+  let run: number[] = [];
+  const end = (): void => {
+    if (run.length >= minLen) out.push(Uint8Array.from(run));
+    run = [];
+  };
+  for (const n of parts) {
+    const byte = n.k === 'cls' ? onlyMember(classes.tables[n.cls]!) : -1;
+    if (byte >= 0) run.push(byte);
+    else end();
+  }
+  end();
+  return out;
+}
+
+/** The one byte of a class that has exactly one, else -1. */
+function onlyMember(table: Uint8Array): number {
+  let byte = -1;
+  for (let b = 0; b < 256; b++) {
+    if (table[b] !== 1) continue;
+    if (byte >= 0) return -1;
+    byte = b;
+  }
+  return byte;
+}
+
 /** Parses and compiles a file-magic pattern. Throws {@link MagicPatternError}. */
 export function compileMagicPattern(pattern: string, caseInsensitive = false): MagicProgram {
   const ast = new Parser(pattern, caseInsensitive).parse();

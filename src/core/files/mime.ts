@@ -22,6 +22,7 @@ import {
   type MagicProgram,
   magicPrefixMatch,
   magicProbe,
+  magicRequiredLiterals,
 } from './mime-regex.js';
 import { MIME_SIGNATURES, type MimeSignature } from './mime-signatures.js';
 
@@ -46,6 +47,36 @@ interface Compiled {
   readonly first: number;
   /** a position every match reads and the bytes it can hold there (null: none; undefined: not yet worked out) */
   probe: MagicProbe | null | undefined;
+  /**
+   * For a literal anywhere (`.*lit`): the other literals every match contains, as indexes into
+   * {@link needed}, those shared with other signatures first (each is searched once per buffer)
+   */
+  readonly need: readonly number[];
+}
+
+/** Literals that anywhere-signatures need besides their own, shared among signatures. */
+const needed: Uint8Array[] = [];
+/** per needed literal: the sniff that last looked for it, and whether it was there */
+let neededGen = new Uint32Array(0);
+let neededHere = new Uint8Array(0);
+let sniffGen = 0;
+
+/** Indexes of the literals an anywhere-signature needs besides `own`, most shared first. */
+function needsOf(pattern: string, own: Uint8Array, shared: Map<string, { idx: number; users: number }>): number[] {
+  const out: { idx: number; users: number }[] = [];
+  for (const lit of magicRequiredLiterals(pattern)) {
+    const key = String.fromCharCode(...lit);
+    if (key === String.fromCharCode(...own)) continue;
+    let e = shared.get(key);
+    if (!e) {
+      e = { idx: needed.length, users: 0 };
+      needed.push(lit);
+      shared.set(key, e);
+    }
+    e.users++;
+    if (!out.includes(e)) out.push(e);
+  }
+  return out.sort((a, b) => b.users - a.users || needed[b.idx]!.length - needed[a.idx]!.length).map((e) => e.idx);
 }
 
 /**
@@ -162,13 +193,30 @@ function finderOf(b: Uint8Array, len: number): Finder {
 /** Per sniffed buffer: its finder, made when a signature first needs one. */
 class Sniff {
   private f: Finder | undefined;
+  private readonly gen: number;
   constructor(
     readonly b: Uint8Array,
     readonly len: number,
-  ) {}
+  ) {
+    sniffGen = (sniffGen + 1) >>> 0;
+    if (sniffGen === 0) {
+      // wrapped: no stamp may look current
+      neededGen.fill(0);
+      sniffGen = 1;
+    }
+    this.gen = sniffGen;
+  }
   find(lit: Uint8Array, from: number): number {
     this.f ??= finderOf(this.b, this.len);
     return this.f(lit, from);
+  }
+  /** Whether needed literal `i` is in the buffer (searched once per buffer). */
+  has(i: number): boolean {
+    if (neededGen[i] !== this.gen) {
+      neededGen[i] = this.gen;
+      neededHere[i] = this.find(needed[i]!, 0) >= 0 ? 1 : 0;
+    }
+    return neededHere[i] === 1;
   }
 }
 
@@ -199,7 +247,10 @@ function matches(c: Compiled, s: Sniff): boolean {
     }
     return false;
   }
-  // anywhere: the pattern after its `.*` must match where the literal occurs
+  // anywhere: every other literal the pattern needs must be there, then the pattern after its `.*` must
+  // match where its own literal occurs
+  const need = c.need;
+  for (let k = 0; k < need.length; k++) if (!s.has(need[k]!)) return false;
   for (let i = s.find(lit, 0); i >= 0; i = s.find(lit, i + 1)) {
     if (!pre.rest) return magicPrefixMatch(c.prog, b, len);
     if (magicPrefixMatch(pre.rest, b.subarray(i, len))) return true;
@@ -222,10 +273,16 @@ const byPrecedence = (a: MimeSignature, b: MimeSignature): number =>
 
 /** Compiled signatures in precedence order: strength descending, then MIME ascending. */
 function programs(): readonly Compiled[] {
-  compiled ??= [...MIME_SIGNATURES].sort(byPrecedence).map((sig) => {
+  if (compiled) return compiled;
+  const shared = new Map<string, { idx: number; users: number }>();
+  compiled = [...MIME_SIGNATURES].sort(byPrecedence).map((sig) => {
     const prog = compileMagicPattern(sig.pattern);
-    return { sig, prog, pre: prefilterOf(sig.pattern), first: firstByteOf(sig.pattern), probe: undefined };
+    const pre = prefilterOf(sig.pattern);
+    const need = pre && pre.at < 0 ? needsOf(sig.pattern, pre.lit, shared) : [];
+    return { sig, prog, pre, first: firstByteOf(sig.pattern), probe: undefined, need };
   });
+  neededGen = new Uint32Array(needed.length);
+  neededHere = new Uint8Array(needed.length);
   return compiled;
 }
 

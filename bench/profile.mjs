@@ -140,7 +140,9 @@ function main() {
       ...extra.map((a) => a.replaceAll('TMP', scratch)),
     ];
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    // the modules as compiled, not the bundle, so that time is attributed to each module
+    const env = { ...process.env, SMBSCOPE_NO_BUNDLE: '1' };
+    const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], env });
     const wall = Number(process.hrtime.bigint() - t0) / 1e9;
     if (r.status !== 0) {
       process.stderr.write(`profile: smbscope exited with ${r.status ?? r.signal}\n`);

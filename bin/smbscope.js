@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Entry point of the smbscope command: runs the compiled CLI (npm run build).
+import { statSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 
 // Garbage-collector settings for a long-running stream analyzer, set before any
@@ -12,7 +13,7 @@ import { setFlagsFromString } from 'node:v8';
 setFlagsFromString('--semi-space-growth-factor=1');
 setFlagsFromString('--heap-growing-percent=30');
 
-const { main } = await import('../dist/src/cli/main.js');
+const { main } = await import(entry());
 
 main(process.argv.slice(2)).then(
   (code) => {
@@ -23,3 +24,21 @@ main(process.argv.slice(2)).then(
     process.exitCode = 70;
   },
 );
+
+/**
+ * The CLI as one bundled file (scripts/bundle.mjs, part of npm run build:
+ * one file loads faster than the modules it holds), unless it is missing or
+ * older than the compiled modules (tsc was run alone since), or
+ * SMBSCOPE_NO_BUNDLE is set (profiles then name each module).
+ */
+function entry() {
+  const modules = new URL('../dist/src/cli/main.js', import.meta.url);
+  const bundle = new URL('../dist/src/cli/main.bundle.mjs', import.meta.url);
+  if (process.env.SMBSCOPE_NO_BUNDLE) return modules.href;
+  try {
+    if (statSync(bundle).mtimeMs >= statSync(modules).mtimeMs) return bundle.href;
+  } catch {
+    // no bundle (or no build at all: the import below says so)
+  }
+  return modules.href;
+}

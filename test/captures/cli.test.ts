@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -276,5 +276,37 @@ describe('input forms give the same events', () => {
     const got = readFileSync(join(d, 'ev.jsonl'), 'utf8');
     assert.ok(got.endsWith('\n'));
     assert.ok(lines(got).length > 0);
+  });
+});
+
+describe('the bundled command (npm run build) and the compiled modules', () => {
+  test('load the bundle when it is at least as new as the modules, and give the same logs and events', () => {
+    const bundle = join(ROOT, 'dist/src/cli/main.bundle.mjs');
+    const modules = join(ROOT, 'dist/src/cli/main.js');
+    let bundled = false;
+    try {
+      bundled = statSync(bundle).mtimeMs >= statSync(modules).mtimeMs;
+    } catch {
+      // no bundle: built with tsc alone
+    }
+    const run = (noBundle: boolean) => {
+      const d = freshDir();
+      const args = ['-r', fixture('impacket-smb2_10.pcap'), '-C', '--seed', '3', '--log-cmds', '--logdir', 'logs'];
+      const r = spawnSync(process.execPath, [BIN, ...args, '--events', 'ev.jsonl'], {
+        cwd: d,
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, SMBSCOPE_NO_BUNDLE: noBundle ? '1' : '' },
+      });
+      assert.equal(r.status, 0, r.stderr);
+      const out: Record<string, string> = { events: readFileSync(join(d, 'ev.jsonl'), 'utf8') };
+      for (const f of readdirSync(join(d, 'logs'))) {
+        out[f] = readFileSync(join(d, 'logs', f), 'utf8').replace(/^#(open|close).*$/gm, '');
+      }
+      return out;
+    };
+    const viaModules = run(true);
+    assert.ok(Object.keys(viaModules).length >= 4, Object.keys(viaModules).join(' '));
+    assert.deepEqual(run(false), viaModules, bundled ? 'bundle' : 'no bundle: modules both times');
   });
 });

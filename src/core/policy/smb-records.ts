@@ -8,6 +8,7 @@
 import type { ConnId, ConnRef } from '../events/catalogue.js';
 import type { SmallMap } from '../small-map.js';
 import type { MACTimes } from '../smb/smb2/types.js';
+import type { RecentDigests } from './recent.js';
 
 export type SmbAction =
   | 'SMB::FILE_READ'
@@ -116,7 +117,7 @@ export interface SmbState {
   /** DCE-RPC pipe names (unused for SMB2 without DCE-RPC: never made; 0 in the discard weird's counts) */
   pipe_map?: Map<bigint, string> | undefined;
   /** smb_files.log de-duplication: a row's identity -> network time of its last lookup (made when first needed) */
-  recent_files?: Map<string, number> | undefined;
+  recent_files?: RecentDigests | undefined;
 }
 
 // The constructors below give every field from the start, so that all records of a kind share one

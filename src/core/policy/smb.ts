@@ -21,6 +21,7 @@ import { SmallMap } from '../small-map.js';
 import type { SMB1Header } from '../smb/smb1/header.js';
 import type { MACTimes, SMB2GUID, SMB2Header } from '../smb/smb2/types.js';
 import { isRelatedFileId } from '../smb/smb2/types.js';
+import { RecentDigests } from './recent.js';
 import {
   DEFERRED_LOGGING_CMDS,
   IGNORED_COMMAND_STATUSES,
@@ -527,20 +528,16 @@ export class SmbPolicy {
       const t = f.times;
       // the row's whole identity, kept as a 128-bit keyed digest: a bulk copy puts tens of thousands of
       // identities in the set for minutes
-      const key = identityDigest(f.action, f.fuid ?? '', f.size, t, f.name, f.path);
-      st.recent_files ??= new Map();
+      identityDigest(f.action, f.fuid ?? '', f.size, t, f.name, f.path);
+      st.recent_files ??= new RecentDigests();
       const recent = st.recent_files;
       // entries are kept in order of their last lookup: expired ones are at the front
-      for (const k of recent.keys()) {
-        if (now - recent.get(k)! <= RECENT_FILES_EXPIRY && recent.size < RECENT_FILES_MAX) break;
-        recent.delete(k);
+      for (let oldest = recent.oldestTime(); oldest !== undefined; oldest = recent.oldestTime()) {
+        if (now - oldest <= RECENT_FILES_EXPIRY && recent.size < RECENT_FILES_MAX) break;
+        recent.dropOldest();
       }
-      const last = recent.get(key);
-      // a key looked up again moves to the back (a new key goes there anyway)
-      if (last !== undefined) recent.delete(key);
-      // whole seconds: a small integer is stored in the map itself, a fraction would be a boxed number
-      recent.set(key, Math.floor(now));
-      if (last !== undefined) return;
+      // the lookup time in whole seconds (what the expiry above compares with now)
+      if (recent.touch(d0, d1, d2, d3, Math.floor(now)) !== undefined) return;
     }
     log.write(fileRow(f));
   }
@@ -645,7 +642,7 @@ const DIGEST_SEEDS = (() => {
 
 /**
  * A 128-bit digest of a recent_files identity (action, file id, size, the
- * four raw times, name, path), as an 8-character string: four independently
+ * four raw times, name, path), left in d0..d3: four independently
  * seeded 32-bit multiply-xor lanes fed field by field, each text preceded by
  * its length and an absent path by a marker no length can take, so no two
  * identities feed the same sequence; each lane finished with an avalanche.
@@ -661,7 +658,7 @@ function identityDigest(
   t: MACTimes,
   name: string,
   path: string | undefined,
-): string {
+): void {
   l0 = DIGEST_SEEDS[0]!;
   l1 = DIGEST_SEEDS[1]!;
   l2 = DIGEST_SEEDS[2]!;
@@ -675,21 +672,17 @@ function identityDigest(
   feedText(t.changed_raw.toString());
   feedText(name);
   feedText(path);
-  const h0 = fmix(l0);
-  const h1 = fmix(l1 ^ h0);
-  const h2 = fmix(l2 ^ h1);
-  const h3 = fmix(l3 ^ h2);
-  return String.fromCharCode(
-    h0 & 0xffff,
-    h0 >>> 16,
-    h1 & 0xffff,
-    h1 >>> 16,
-    h2 & 0xffff,
-    h2 >>> 16,
-    h3 & 0xffff,
-    h3 >>> 16,
-  );
+  d0 = fmix(l0) | 0;
+  d1 = fmix(l1 ^ d0) | 0;
+  d2 = fmix(l2 ^ d1) | 0;
+  d3 = fmix(l3 ^ d2) | 0;
 }
+
+// the digest of the last identity fed (its four 32-bit words)
+let d0 = 0;
+let d1 = 0;
+let d2 = 0;
+let d3 = 0;
 
 // the digest's four lanes while an identity is fed
 let l0 = 0;

@@ -20,8 +20,7 @@ const op = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('drop' as const), d: digest }) },
 );
 
-function check(ops: { kind: 'touch' | 'drop'; d: Digest }[]): void {
-  const set = new RecentDigests();
+function check(ops: { kind: 'touch' | 'drop'; d: Digest }[], set = new RecentDigests()): void {
   const model = new Map<string, number>();
   let t = 0;
   for (const o of ops) {
@@ -58,4 +57,7 @@ test('RecentDigests grows past its first arrays and empties, keeping the order',
   for (let i = 0; i < 3100; i++) ops.push({ kind: 'drop', d: [0, 0, 0, 0] });
   for (let i = 0; i < 200; i++) ops.push({ kind: 'touch', d: [i % 50, 1, 2, 3] });
   check(ops);
+  // arrays sized to a bound below what is held (and a bound that is not a power of two)
+  check(ops, new RecentDigests(100));
+  check(ops, new RecentDigests(1));
 });

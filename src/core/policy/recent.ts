@@ -16,6 +16,9 @@
 const NONE = -1;
 
 export class RecentDigests {
+  /** @param maxSlots the most entries the caller will hold at once (the arrays never grow beyond it) */
+  constructor(private readonly maxSlots = 1 << 30) {}
+
   private cap = 0;
   private words = new Int32Array(0);
   private times = new Float64Array(0);
@@ -133,9 +136,13 @@ export class RecentDigests {
     else this.newest = p;
   }
 
-  /** Doubles the slots (every slot is in use) and rehashes into twice as many buckets. */
+  /**
+   * Doubles the slots (every slot is in use), up to maxSlots while below it, and rehashes into as many
+   * buckets, rounded up to a power of two.
+   */
   private grow(): void {
-    const cap = this.cap === 0 ? 64 : this.cap * 2;
+    const doubled = this.cap === 0 ? 64 : this.cap * 2;
+    const cap = this.cap < this.maxSlots ? Math.max(this.cap + 1, Math.min(doubled, this.maxSlots)) : doubled;
     const words = new Int32Array(4 * cap);
     words.set(this.words);
     const times = new Float64Array(cap);
@@ -149,8 +156,13 @@ export class RecentDigests {
     this.prev = prev;
     this.next = next;
     this.chain = new Int32Array(cap);
-    this.buckets = new Int32Array(cap).fill(NONE);
-    this.mask = cap - 1;
+    let nb = 64;
+    while (nb < cap) nb *= 2;
+    if (nb !== this.buckets.length) {
+      this.buckets = new Int32Array(nb);
+      this.mask = nb - 1;
+    }
+    this.buckets.fill(NONE);
     this.cap = cap;
     // every slot below `used` holds an entry (none is free when the arrays are full)
     for (let s = 0; s < this.used; s++) {

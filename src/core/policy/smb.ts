@@ -529,7 +529,7 @@ export class SmbPolicy {
       // the row's whole identity, kept as a 128-bit keyed digest: a bulk copy puts tens of thousands of
       // identities in the set for minutes
       identityDigest(f.action, f.fuid ?? '', f.size, t, f.name, f.path);
-      st.recent_files ??= new RecentDigests();
+      st.recent_files ??= new RecentDigests(RECENT_FILES_MAX);
       const recent = st.recent_files;
       // entries are kept in order of their last lookup: expired ones are at the front
       for (let oldest = recent.oldestTime(); oldest !== undefined; oldest = recent.oldestTime()) {

@@ -88,6 +88,9 @@ function actionFor(tree: TreeInfo | undefined, kind: Kind): SmbAction {
 
 export class SmbPolicy {
   private readonly states = new WeakMap<ConnRef, SmbState>();
+  /** the connection whose state was last asked for (most events in a row are of one connection) */
+  private lastRef: ConnRef | undefined;
+  private lastState: SmbState | undefined;
   private readonly o: SmbPolicyOptions;
   private readonly clear: boolean;
 
@@ -99,14 +102,14 @@ export class SmbPolicy {
 
   /** The SMB state of a connection (created at its first SMB2 message). */
   stateOf(c: ConnRef): SmbState | undefined {
-    return this.states.get(c);
+    return this.peek(c);
   }
 
   // ---- file analysis hooks (files.zeek)
 
   /** Zeek's get_file_handle for SMB: the current file's hosts, path, name and modification time. */
   fileHandle(c: ConnRef): string {
-    return handleOf(c, this.states.get(c)?.current_file);
+    return handleOf(c, this.peek(c)?.current_file);
   }
 
   /**
@@ -114,14 +117,14 @@ export class SmbPolicy {
    * will have once its events are handled (see FileManager.openStream).
    */
   prospectiveHandle(c: ConnRef, hdr: SMB2Header, writeFileId: SMB2GUID | undefined, discardPending: boolean): string {
-    const st = this.states.get(c);
+    const st = this.peek(c);
     if (!st || discardPending) return '';
     if (writeFileId) return handleOf(c, this.resolve(st, hdr, writeFileId));
     return handleOf(c, st.pending_cmds.get(hdr.message_id)?.referenced_file);
   }
 
   overNewConnection(f: AnalyzedFile, fc: FileConn): void {
-    const st = this.states.get(fc.ref);
+    const st = this.peek(fc.ref);
     const cur = st?.current_file;
     if (!st || !cur) return;
     cur.fuid = f.fuid;
@@ -134,7 +137,7 @@ export class SmbPolicy {
   fileStateRemove(f: AnalyzedFile): void {
     const first = f.conns[0];
     if (!first) return;
-    const st = this.states.get(first.ref);
+    const st = this.peek(first.ref);
     if (st?.current_file) this.writeFileLog(st, st.current_file);
   }
 
@@ -333,7 +336,7 @@ export class SmbPolicy {
     );
 
     bus.on('smb2_discarded_messages_state', (c, state) => {
-      const st = this.states.get(c);
+      const st = this.peek(c);
       if (!st) return;
       this.o.weird(
         c,
@@ -349,6 +352,7 @@ export class SmbPolicy {
   }
 
   private state(c: ConnRef): SmbState {
+    if (c === this.lastRef) return this.lastState!;
     let st = this.states.get(c);
     if (!st) {
       st = {
@@ -357,7 +361,14 @@ export class SmbPolicy {
       };
       this.states.set(c, st);
     }
+    this.lastRef = c;
+    this.lastState = st;
     return st;
+  }
+
+  /** The state of a connection if it has one (without making it). */
+  private peek(c: ConnRef): SmbState | undefined {
+    return c === this.lastRef ? this.lastState : this.states.get(c);
   }
 
   /** smb2_message at priority 5: the command record, the tree, the current file. */
@@ -427,7 +438,7 @@ export class SmbPolicy {
   /** log-cmds: smb_cmd.log, one row per final response. */
   private logCmd(c: ConnRef, isOrig: boolean): void {
     if (isOrig) return;
-    const cmd = this.states.get(c)?.current_cmd;
+    const cmd = this.peek(c)?.current_cmd;
     if (!cmd || cmd.status === 'PENDING') return;
     if (cmd.status !== undefined && IGNORED_COMMAND_STATUSES.has(cmd.status)) return;
     if (DEFERRED_LOGGING_CMDS.has(cmd.command)) return;

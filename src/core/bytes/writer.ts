@@ -7,6 +7,8 @@
 const ZERO = 0x30;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+/** 10^k, k = 0..16: a safe integer has at most 16 digits */
+const POW10 = Array.from({ length: 17 }, (_, k) => 10 ** k);
 const utf8 = new TextEncoder();
 
 export class ByteWriter {
@@ -40,8 +42,8 @@ export class ByteWriter {
       this.byte(ZERO + n);
       return;
     }
-    let digits = 1;
-    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+    let digits = 2;
+    while (digits < 16 && n >= POW10[digits]!) digits++;
     this.ensure(digits);
     const b = this.buf;
     let p = this.pos + digits;

@@ -7,7 +7,9 @@
  *
  * Runs `node --cpu-prof bin/smbscope.js -C -r CAPTURE --logdir TMP -q [SMBSCOPE-ARGS]`
  * (the default bench run; add e.g. `-- --events TMP/events.jsonl`, where TMP is
- * replaced by the scratch dir), reads the .cpuprofile and prints Markdown tables.
+ * replaced by the scratch dir), reads the .cpuprofile and prints Markdown tables:
+ * self time by pipeline stage, inclusive time by activity (MIME sniffing, log
+ * formatting, ... wherever they are called from) and the top functions.
  * With --keep DIR the .cpuprofile is kept there (open it in Chrome DevTools
  * or speedscope). Build first (npm run build).
  */
@@ -58,6 +60,70 @@ function stageOf(url, name) {
   return 'other JS';
 }
 
+/**
+ * What a sample was doing, inclusive: the first frame from the leaf towards the root that one of
+ * these rules names (so MIME sniffing called from the file manager counts as MIME, the log line of a
+ * policy handler as log formatting).
+ */
+const ACTIVITIES = [
+  ['GC', (f) => f === '(garbage collector)'],
+  ['reading the file (read syscall)', (f, u) => !u && (f === 'read' || f === 'readSync')],
+  ['MIME sniffing', (_f, u) => /files\/mime/.test(u)],
+  ['log line formatting', (_f, u) => /logs\/(tsv-bytes|format)/.test(u)],
+  ['event JSON encoding', (_f, u) => /events\/json/.test(u)],
+  ['log and event writing (sinks)', (_f, u) => /node\/sinks|logs\/writer/.test(u)],
+  [
+    'smb_files.log de-duplication (digest, recent_files)',
+    (f, u) =>
+      /policy\/(smb|recent)\.js/.test(u) &&
+      /^(writeFileLog|identityDigest|feedText|feedU64|touch|oldestTime|dropOldest|add|remove|grow)$/.test(f),
+  ],
+  ['file ids and handles', (f, u) => /files\/hashid/.test(u) || f === 'handleOf'],
+  ['file analysis (reassembly, hashes)', (_f, u) => /files\/manager/.test(u)],
+  ['SMB policy (Zeek scripts)', (_f, u) => /core\/policy\//.test(u)],
+  ['event bus', (_f, u) => /events\/bus/.test(u)],
+  ['SMB2 command and header parsers', (_f, u) => /smb2\/(commands|types|header)/.test(u)],
+  ['SMB2 analyzer', (_f, u) => /smb\/smb2\//.test(u)],
+  ['SMB framing', (_f, u) => /core\/smb\//.test(u)],
+  ['TCP reassembly', (_f, u) => /tcp\/reassembler/.test(u)],
+  ['packet path (link, IP, TCP, connections)', (_f, u) => /core\/(engine|link|ip|tcp)/.test(u)],
+  ['capture parsing', (_f, u) => /core\/source\//.test(u)],
+  ['byte helpers', (_f, u) => /core\/bytes\//.test(u)],
+  [
+    'start-up (module loading)',
+    (f, u) => /node:internal\/(modules|bootstrap|main)/.test(u) || f === 'compileSourceTextModule',
+  ],
+];
+
+function activities(profile) {
+  const { nodes, samples, timeDeltas } = profile;
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const memo = new Map();
+  const activityOf = (id) => {
+    let a = memo.get(id);
+    if (a !== undefined) return a;
+    a = 'other';
+    for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
+      const { functionName, url } = byId.get(cur).callFrame;
+      const rule = ACTIVITIES.find(([, test]) => test(functionName, url));
+      if (rule) {
+        a = rule[0];
+        break;
+      }
+    }
+    memo.set(id, a);
+    return a;
+  };
+  const us = new Map();
+  for (let i = 0; i < samples.length; i++) {
+    const a = activityOf(samples[i]);
+    us.set(a, (us.get(a) ?? 0) + Math.max(0, timeDeltas[i + 1] ?? 0));
+  }
+  return us;
+}
+
 function summarise(profile, top) {
   const { nodes, samples, timeDeltas } = profile;
   const byId = new Map(nodes.map((n) => [n.id, n]));
@@ -87,6 +153,11 @@ function summarise(profile, top) {
   out.push('| --- | ---: | ---: |');
   for (const [st, us] of [...stages].sort((a, b) => b[1] - a[1]).filter(([, us]) => us * 500 >= total))
     out.push(`| ${st} | ${(us / 1e3).toFixed(0)} | ${pct(us)} |`);
+  out.push('');
+  out.push('| activity (inclusive: callees that no other rule names count here) | ms | % |');
+  out.push('| --- | ---: | ---: |');
+  for (const [a, us] of [...activities(profile)].sort((x, y) => y[1] - x[1]).filter(([, us]) => us * 500 >= total))
+    out.push(`| ${a} | ${(us / 1e3).toFixed(0)} | ${pct(us)} |`);
   out.push('');
   out.push(`| function | file:line | self ms | % |`);
   out.push('| --- | --- | ---: | ---: |');

@@ -29,43 +29,33 @@ export function fileIdFromHandle(handle: string, key: number): string {
  * first) in base62, most significant digit first; "0" for zero.
  */
 export function base62(a: number, b: number, d: number): string {
-  // long division by 62 over six
-  // 16-bit limbs, so that every step is int32 arithmetic (a 32-bit limb would need float division and fmod)
-  let l0 = a >>> 16;
-  let l1 = a & 0xffff;
-  let l2 = b >>> 16;
-  let l3 = b & 0xffff;
-  let l4 = d >>> 16;
-  let l5 = d & 0xffff;
+  // long division by 62 over six 16-bit limbs, so that every step is int32 arithmetic (a 32-bit limb
+  // would need float division and fmod)
+  const limbs = LIMBS;
+  limbs[0] = a >>> 16;
+  limbs[1] = a & 0xffff;
+  limbs[2] = b >>> 16;
+  limbs[3] = b & 0xffff;
+  limbs[4] = d >>> 16;
+  limbs[5] = d & 0xffff;
   let out = '';
-  while ((l0 | l1 | l2 | l3 | l4 | l5) !== 0) {
-    let q = (l0 / 62) | 0;
-    let r = l0 - q * 62;
-    l0 = q;
-    let cur = (r << 16) | l1;
-    q = (cur / 62) | 0;
-    r = cur - q * 62;
-    l1 = q;
-    cur = (r << 16) | l2;
-    q = (cur / 62) | 0;
-    r = cur - q * 62;
-    l2 = q;
-    cur = (r << 16) | l3;
-    q = (cur / 62) | 0;
-    r = cur - q * 62;
-    l3 = q;
-    cur = (r << 16) | l4;
-    q = (cur / 62) | 0;
-    r = cur - q * 62;
-    l4 = q;
-    cur = (r << 16) | l5;
-    q = (cur / 62) | 0;
-    r = cur - q * 62;
-    l5 = q;
+  let top = 0; // the first limb that is not zero yet
+  for (;;) {
+    while (top < 6 && limbs[top] === 0) top++;
+    if (top === 6) break;
+    let r = 0;
+    for (let i = top; i < 6; i++) {
+      const cur = (r << 16) | limbs[i]!;
+      const q = (cur / 62) | 0;
+      r = cur - q * 62;
+      limbs[i] = q;
+    }
     out = B62[r] + out;
   }
   return out || '0';
 }
+
+const LIMBS = new Int32Array(6);
 
 function fmix(h: number): number {
   h ^= h >>> 16;

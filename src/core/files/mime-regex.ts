@@ -802,26 +802,48 @@ function run(p: MagicProgram, data: Uint8Array, end: number): number {
  * which is safe: the set only decides which signatures are tried.)
  */
 export function firstByteSet(p: MagicProgram): Uint8Array {
-  const { op, arg, out1 } = p;
   const out = new Uint8Array(256);
-  const cache: (Int32Array | undefined)[] = new Array(op.length);
-  scratch.ensure(op.length);
-  const states = new Set<number>();
-  const add = (s: number): boolean => {
-    for (const t of closureOf(p, cache, s)) {
-      if (t === REACHES_MATCH) return false;
-      states.add(t);
-    }
-    return true;
-  };
-  if (!add(p.start)) return out.fill(1);
-  for (const st of [...states]) if (op[st] === OP_BOL && !add(out1[st]!)) return out.fill(1);
+  const walk = new StateWalk(p);
+  const states = walk.startStates();
+  if (!states) return out.fill(1);
   for (const st of states) {
-    if (op[st] !== OP_CLS) continue;
-    const table = classes.tables[arg[st]!]!;
-    for (let b = 0; b < 256; b++) if (table[b] === 1) out[b] = 1;
+    const table = walk.classOf(st);
+    if (table) for (let b = 0; b < 256; b++) if (table[b] === 1) out[b] = 1;
   }
   return out;
+}
+
+/** The NFA's states followed position by position over any byte (for the sets and probes above and below). */
+class StateWalk {
+  private readonly cache: (Int32Array | undefined)[];
+
+  constructor(private readonly p: MagicProgram) {
+    this.cache = new Array(p.op.length);
+    scratch.ensure(p.op.length);
+  }
+
+  /** Adds the consuming states `s` leads to; false when it reaches the match state. */
+  add(into: Set<number>, s: number): boolean {
+    for (const t of closureOf(this.p, this.cache, s)) {
+      if (t === REACHES_MATCH) return false;
+      into.add(t);
+    }
+    return true;
+  }
+
+  /** The states before the first byte: the start, and past a `^` (BOL is fed first); undefined when a match needs no byte. */
+  startStates(): Set<number> | undefined {
+    const { op, out1 } = this.p;
+    const states = new Set<number>();
+    if (!this.add(states, this.p.start)) return undefined;
+    for (const st of [...states]) if (op[st] === OP_BOL && !this.add(states, out1[st]!)) return undefined;
+    return states;
+  }
+
+  /** The bytes state `st` consumes, or undefined for a state that consumes none (BOL, EOL). */
+  classOf(st: number): Uint8Array | undefined {
+    return this.p.op[st] === OP_CLS ? classes.tables[this.p.arg[st]!] : undefined;
+  }
 }
 
 /** A byte position every match reads, and the bytes a match can have there. */
@@ -839,20 +861,9 @@ export interface MagicProbe {
  * first possible match narrows the bytes to fewer than `maxSet` values.
  */
 export function magicProbe(p: MagicProgram, depth = 32, maxSet = 64): MagicProbe | undefined {
-  const { op, arg, out1 } = p;
-  const cache: (Int32Array | undefined)[] = new Array(p.op.length);
-  scratch.ensure(p.op.length);
-  const add = (into: Set<number>, s: number): boolean => {
-    for (const t of closureOf(p, cache, s)) {
-      if (t === REACHES_MATCH) return false;
-      into.add(t);
-    }
-    return true;
-  };
-  // the states before the first byte: the start, and past a `^` (BOL is fed first)
-  let states = new Set<number>();
-  if (!add(states, p.start)) return undefined;
-  for (const st of [...states]) if (op[st] === OP_BOL && !add(states, out1[st]!)) return undefined;
+  const walk = new StateWalk(p);
+  let states = walk.startStates();
+  if (!states) return undefined;
   let best: MagicProbe | undefined;
   let bestCount = maxSet;
   for (let pos = 0; pos < depth && states.size > 0; pos++) {
@@ -860,10 +871,10 @@ export function magicProbe(p: MagicProgram, depth = 32, maxSet = 64): MagicProbe
     const next = new Set<number>();
     let matchable = false;
     for (const st of states) {
-      if (op[st] !== OP_CLS) continue; // BOL and EOL consume no byte here
-      const table = classes.tables[arg[st]!]!;
+      const table = walk.classOf(st);
+      if (!table) continue; // BOL and EOL consume no byte here
       for (let b = 0; b < 256; b++) if (table[b] === 1) set[b] = 1;
-      if (!add(next, out1[st]!)) matchable = true;
+      if (!walk.add(next, p.out1[st]!)) matchable = true;
     }
     let count = 0;
     for (let b = 0; b < 256; b++) count += set[b]!;

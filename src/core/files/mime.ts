@@ -61,22 +61,30 @@ let neededGen = new Uint32Array(0);
 let neededHere = new Uint8Array(0);
 let sniffGen = 0;
 
-/** Indexes of the literals an anywhere-signature needs besides `own`, most shared first. */
-function needsOf(pattern: string, own: Uint8Array, shared: Map<string, { idx: number; users: number }>): number[] {
-  const out: { idx: number; users: number }[] = [];
+interface Needed {
+  idx: number;
+  /** signatures that need it */
+  users: number;
+}
+
+/** The literals an anywhere-signature needs besides `own` (registered in {@link needed}, users counted). */
+function needsOf(pattern: string, own: Uint8Array, shared: Map<string, Needed>): Needed[] {
+  const out: Needed[] = [];
+  const ownKey = String.fromCharCode(...own);
   for (const lit of magicRequiredLiterals(pattern)) {
     const key = String.fromCharCode(...lit);
-    if (key === String.fromCharCode(...own)) continue;
+    if (key === ownKey) continue;
     let e = shared.get(key);
     if (!e) {
       e = { idx: needed.length, users: 0 };
       needed.push(lit);
       shared.set(key, e);
     }
+    if (out.includes(e)) continue;
     e.users++;
-    if (!out.includes(e)) out.push(e);
+    out.push(e);
   }
-  return out.sort((a, b) => b.users - a.users || needed[b.idx]!.length - needed[a.idx]!.length).map((e) => e.idx);
+  return out;
 }
 
 /**
@@ -274,13 +282,22 @@ const byPrecedence = (a: MimeSignature, b: MimeSignature): number =>
 /** Compiled signatures in precedence order: strength descending, then MIME ascending. */
 function programs(): readonly Compiled[] {
   if (compiled) return compiled;
-  const shared = new Map<string, { idx: number; users: number }>();
-  compiled = [...MIME_SIGNATURES].sort(byPrecedence).map((sig) => {
-    const prog = compileMagicPattern(sig.pattern);
+  const shared = new Map<string, Needed>();
+  const sigs = [...MIME_SIGNATURES].sort(byPrecedence);
+  const needs = sigs.map((sig) => {
     const pre = prefilterOf(sig.pattern);
-    const need = pre && pre.at < 0 ? needsOf(sig.pattern, pre.lit, shared) : [];
-    return { sig, prog, pre, first: firstByteOf(sig.pattern), probe: undefined, need };
+    return { pre, needs: pre && pre.at < 0 ? needsOf(sig.pattern, pre.lit, shared) : [] };
   });
+  // once every signature is counted: the literals shared by the most signatures first, then the longest
+  const order = (a: Needed, b: Needed) => b.users - a.users || needed[b.idx]!.length - needed[a.idx]!.length;
+  compiled = sigs.map((sig, k) => ({
+    sig,
+    prog: compileMagicPattern(sig.pattern),
+    pre: needs[k]!.pre,
+    first: firstByteOf(sig.pattern),
+    probe: undefined,
+    need: needs[k]!.needs.sort(order).map((e) => e.idx),
+  }));
   neededGen = new Uint32Array(needed.length);
   neededHere = new Uint8Array(needed.length);
   return compiled;

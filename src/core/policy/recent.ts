@@ -5,34 +5,40 @@
  * which a lookup moves its key to the back, but keeps everything in typed
  * arrays: a bulk copy puts tens of thousands of identities in it, and as
  * Map entries with string keys they were objects the garbage collector had
- * to copy and the digests strings made for every row.
+ * to copy, and digest strings made for every row.
  *
  * Entries live in slots: the four 32-bit words of the digest, the time,
  * links to the previous and next entry in lookup order (oldest first) and
  * to the next entry of the same hash bucket. Freed slots are reused; the
- * arrays double when full.
+ * arrays double when full (up to the caller's bound) and go when empty.
  */
 
 const NONE = -1;
 
 export class RecentDigests {
-  /** @param maxSlots the most entries the caller will hold at once (the arrays never grow beyond it) */
-  constructor(private readonly maxSlots = 1 << 30) {}
-
-  private cap = 0;
-  private words = new Int32Array(0);
-  private times = new Float64Array(0);
-  private prev = new Int32Array(0);
-  private next = new Int32Array(0);
-  private chain = new Int32Array(0);
-  private buckets = new Int32Array(0);
-  private mask = 0;
-  private oldest = NONE;
-  private newest = NONE;
-  private free = NONE;
+  // all set by reset()
+  private cap!: number;
+  private words!: Int32Array;
+  private times!: Float64Array;
+  private prev!: Int32Array;
+  private next!: Int32Array;
+  private chain!: Int32Array;
+  private buckets!: Int32Array;
+  private mask!: number;
+  private oldest!: number;
+  private newest!: number;
+  private free!: number;
   /** slots ever used (the next fresh one) */
-  private used = 0;
+  private used!: number;
   size = 0;
+
+  /**
+   * @param maxSlots the most entries the caller holds at once: the arrays stop growing there (they
+   * go on doubling only if the caller holds more)
+   */
+  constructor(private readonly maxSlots = 1 << 30) {
+    this.reset();
+  }
 
   /** The time of the oldest entry (the least recently looked up), or undefined when empty. */
   oldestTime(): number | undefined {

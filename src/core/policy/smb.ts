@@ -706,13 +706,27 @@ let l3 = 0;
  * can take, then its UTF-16 code units.
  */
 function feedText(s: string | undefined): void {
+  feed(s === undefined ? 0xffffffff : s.length, s, -1);
+}
+
+const u64View = new DataView(new ArrayBuffer(8));
+
+/** A 64-bit count as its two 32-bit halves (a fixed width: no length needed). */
+function feedU64(v: bigint): void {
+  u64View.setBigUint64(0, v, true);
+  feed(u64View.getUint32(0, true), undefined, u64View.getUint32(4, true));
+}
+
+/** Mixes `first`, the code units of `s`, then `last` unless it is -1, into the four lanes. */
+function feed(first: number, s: string | undefined, last: number): void {
   const n = s?.length ?? 0;
   let h0 = l0;
   let h1 = l1;
   let h2 = l2;
   let h3 = l3;
-  for (let i = -1; i < n; i++) {
-    const c = i < 0 ? (s === undefined ? 0xffffffff : n) : s!.charCodeAt(i);
+  for (let i = -1; i <= n; i++) {
+    const c = i < 0 ? first : i < n ? s!.charCodeAt(i) : last;
+    if (c < 0) break;
     h0 = Math.imul(h0 ^ c, 0x9e3779b1);
     h1 = Math.imul(h1 ^ c, 0x85ebca77);
     h2 = Math.imul(h2 ^ c, 0xc2b2ae3d);
@@ -722,19 +736,6 @@ function feedText(s: string | undefined): void {
   l1 = h1;
   l2 = h2;
   l3 = h3;
-}
-
-const u64View = new DataView(new ArrayBuffer(8));
-
-/** A 64-bit count as its two 32-bit halves (a fixed width: no length needed). */
-function feedU64(v: bigint): void {
-  u64View.setBigUint64(0, v, true);
-  const lo = u64View.getUint32(0, true);
-  const hi = u64View.getUint32(4, true);
-  l0 = Math.imul(Math.imul(l0 ^ lo, 0x9e3779b1) ^ hi, 0x9e3779b1);
-  l1 = Math.imul(Math.imul(l1 ^ lo, 0x85ebca77) ^ hi, 0x85ebca77);
-  l2 = Math.imul(Math.imul(l2 ^ lo, 0xc2b2ae3d) ^ hi, 0xc2b2ae3d);
-  l3 = Math.imul(Math.imul(l3 ^ lo, 0x27d4eb2f) ^ hi, 0x27d4eb2f);
 }
 
 /** 32-bit avalanche finaliser. */

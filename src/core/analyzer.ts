@@ -15,13 +15,8 @@
 import { Engine, type EngineOptions } from './engine.js';
 import type { AnyHandler, Handler } from './events/bus.js';
 import type { EventName } from './events/catalogue.js';
-import {
-  type ExtractorFactory,
-  type FileLimits,
-  FileManager,
-  type HashAlgorithm,
-  type HasherFactory,
-} from './files/manager.js';
+import { type FileHashing, type HashAlgorithm, type HasherFactory, syncHashing } from './files/hashing.js';
+import { type AnalyzedFile, type ExtractorFactory, type FileLimits, FileManager } from './files/manager.js';
 import { connRecord } from './logs/conn.js';
 import {
   CONN_LOG,
@@ -52,9 +47,12 @@ export interface AnalyzerOptions extends EngineOptions {
   logCmds?: boolean;
   /** Zeek's SMB::max_pending_messages (default 1000; 0 = no bound) */
   maxPendingMessages?: number;
-  /** hash transferred files (needs `hasher`) */
+  /** hash transferred files (needs `hasher` or `hashing`) */
   hashes?: readonly HashAlgorithm[];
+  /** hashes files on the calling thread */
   hasher?: HasherFactory;
+  /** hashes files elsewhere (e.g. another thread); takes precedence over `hasher`, closed by end() */
+  hashing?: FileHashing;
   /** write transferred files through this factory */
   extractor?: ExtractorFactory;
   fileLimits?: Partial<FileLimits>;
@@ -84,6 +82,11 @@ export class Analyzer {
   private readonly reader: CaptureReader;
   private readonly logSet: LogSet | undefined;
   private readonly localNets: LocalNets;
+  private readonly hashing: FileHashing | undefined;
+  /** removed files whose files.log rows are not written yet: the first waits for its digests */
+  private readonly fileRowQueue: AnalyzedFile[] = [];
+  private fileRowHead = 0;
+  private readonly filesLogRows: ((f: AnalyzedFile) => void) | undefined;
   private finished = false;
 
   constructor(options: AnalyzerOptions = {}) {
@@ -139,8 +142,17 @@ export class Analyzer {
     });
     this.policy = policy;
 
-    if (logs || options.extractor || (options.hashes?.length && options.hasher)) {
+    const hashing = options.hashes?.length
+      ? (options.hashing ?? (options.hasher ? syncHashing(options.hasher) : undefined))
+      : undefined;
+    this.hashing = hashing;
+    if (logs || options.extractor || hashing) {
       const filesLog = logs?.writer(FILES_LOG);
+      if (filesLog) {
+        this.filesLogRows = (f) => {
+          for (const row of fileRows(f, this.localNets)) filesLog.write(row);
+        };
+      }
       const files = new FileManager(
         bus,
         now,
@@ -149,13 +161,16 @@ export class Analyzer {
           overNewConnection: (f, fc) => policy.overNewConnection(f, fc),
           stateRemove: (f) => {
             policy.fileStateRemove(f);
-            if (filesLog) for (const row of fileRows(f, this.localNets)) filesLog.write(row);
+            if (filesLog) {
+              this.fileRowQueue.push(f);
+              this.writeFileRows(false);
+            }
           },
           weird: (fc, name, addl) => (fc ? weirds.conn(name, fc.ref, addl, 'FILES') : weirds.net(name, addl, 'FILES')),
         },
         {
           hashes: options.hashes ?? [],
-          ...(options.hasher ? { hasher: options.hasher } : {}),
+          ...(hashing ? { hashing } : {}),
           ...(options.extractor ? { extractor: options.extractor } : {}),
           ...(options.fileLimits ? { limits: options.fileLimits } : {}),
           key: options.seed === undefined ? 0 : Number(BigInt.asUintN(32, BigInt(options.seed))),
@@ -172,7 +187,10 @@ export class Analyzer {
         streamGap: (s, len) => files.streamGap(s as never, len),
         commitStream: (s, c, isOrig) => files.commitStream(s as never, c, isOrig),
       };
-      engine.onSweep = () => files.sweep();
+      engine.onSweep = () => {
+        files.sweep();
+        if (this.fileRowHead < this.fileRowQueue.length) this.writeFileRows(false);
+      };
     }
 
     const conn = logs?.writer(CONN_LOG);
@@ -180,6 +198,26 @@ export class Analyzer {
       ntlm.connectionDone(engine.ref(c));
       conn?.write(connRecord(c, this.localNets));
     };
+  }
+
+  /**
+   * files.log rows of removed files, in the order they were removed, as far as their digests are
+   * known (all of them with `wait`).
+   */
+  private writeFileRows(wait: boolean): void {
+    const q = this.fileRowQueue;
+    if (this.fileRowHead === q.length) return;
+    this.hashing?.poll(wait);
+    let k = this.fileRowHead;
+    while (k < q.length && !q[k]!.hashesPending) this.filesLogRows!(q[k++]!);
+    if (k === q.length) {
+      q.length = 0;
+      k = 0;
+    } else if (k > 1024 && k * 2 > q.length) {
+      q.splice(0, k);
+      k = 0;
+    }
+    this.fileRowHead = k;
   }
 
   /** Registers a handler for one event (priority as in Zeek: higher runs first; Zeek's base scripts use 5 and -5). */
@@ -197,6 +235,7 @@ export class Analyzer {
   /** Feeds the next chunk of a capture; false once reading has stopped on an error. */
   push(chunk: Uint8Array): boolean {
     this.reader.push(chunk);
+    if (this.fileRowHead < this.fileRowQueue.length) this.writeFileRows(false);
     return this.reader.error === undefined;
   }
 
@@ -209,9 +248,14 @@ export class Analyzer {
         this.engine.finish();
         this.files?.finish();
         this.engine.bus.drain();
+        this.writeFileRows(true);
       } finally {
         // even after an internal error: what was written so far stays, in complete logs
-        this.logSet?.closeAll();
+        try {
+          this.logSet?.closeAll();
+        } finally {
+          this.hashing?.close();
+        }
       }
     }
     return this.result();

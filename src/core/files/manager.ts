@@ -24,17 +24,10 @@ import { type ByteBudget, PIECE_OVERHEAD } from '../budget.js';
 import type { EventBus } from '../events/bus.js';
 import type { ConnRef } from '../events/catalogue.js';
 import { fileIdFromHandle } from './hashid.js';
+import type { Digests, FileHashing, HashAlgorithm } from './hashing.js';
 import { detectMime } from './mime.js';
 
-export type HashAlgorithm = 'md5' | 'sha1' | 'sha256';
-
-export interface Hasher {
-  update(b: Uint8Array): void;
-  /** lowercase hex */
-  digest(): string;
-}
-
-export type HasherFactory = (alg: HashAlgorithm) => Hasher;
+export type { Digests, FileHashing, HashAlgorithm, Hasher, HasherFactory } from './hashing.js';
 
 export interface Extractor {
   write(b: Uint8Array): void;
@@ -66,7 +59,8 @@ export const DEFAULT_FILE_LIMITS: FileLimits = {
 
 export interface FileOptions {
   hashes?: readonly HashAlgorithm[];
-  hasher?: HasherFactory;
+  /** where the files are hashed (needed for `hashes`) */
+  hashing?: FileHashing;
   extractor?: ExtractorFactory;
   limits?: Partial<FileLimits>;
   /** key of the file-id hash (from --seed) */
@@ -134,10 +128,11 @@ export class AnalyzedFile {
   bof: Uint8Array | undefined;
   bofLen = 0;
   mimeDone = false;
-  hashers: Map<HashAlgorithm, Hasher> | undefined;
-  hashes: Partial<Record<HashAlgorithm, string>> = {};
-  /** a hole in the data stopped the hashes */
-  hashBroken = false;
+  /** the file's id in the hashing while it is hashed, else -1 */
+  hashId = -1;
+  hashes: Digests = {};
+  /** ended, its digests not yet handed over (its files.log rows wait for them) */
+  hashesPending = false;
   extractor: Extractor | undefined;
   extractedName: string | undefined;
   extractedSize = 0;
@@ -182,7 +177,7 @@ export class FileManager {
     private readonly options: FileOptions = {},
   ) {
     this.limits = { ...DEFAULT_FILE_LIMITS, ...options.limits };
-    this.hashes = options.hasher ? (options.hashes ?? []) : [];
+    this.hashes = options.hashing ? (options.hashes ?? []) : [];
   }
 
   get active(): number {
@@ -275,11 +270,8 @@ export class FileManager {
     this.files.set(handle, f);
     this.count++;
     if (this.hashes.length > 0) {
-      f.hashers = new Map();
-      for (const alg of this.hashes) {
-        f.hashers.set(alg, this.options.hasher!(alg));
-        f.analyzers.push(alg.toUpperCase());
-      }
+      f.hashId = this.options.hashing!.open(this.hashes);
+      for (const alg of this.hashes) f.analyzers.push(alg.toUpperCase());
     }
     if (this.options.extractor) {
       f.extractor = this.options.extractor(`extract-pending-${f.fuid}-${this.count}`);
@@ -435,10 +427,7 @@ export class FileManager {
         if (f.bofLen === f.bofSize) this.sniff(f, false);
       }
     }
-    if (f.hashers && !f.hashBroken) {
-      const view = buf.subarray(off, off + len);
-      for (const h of f.hashers.values()) h.update(view);
-    }
+    if (f.hashId >= 0) this.options.hashing!.update(f.hashId, buf.subarray(off, off + len));
     if (f.extractor) {
       f.extractor.write(buf.subarray(off, off + len));
       f.extractedSize += len;
@@ -449,7 +438,11 @@ export class FileManager {
   private skip(f: AnalyzedFile, n: number): void {
     f.streamOffset += n;
     if (!f.mimeDone) this.sniff(f, false);
-    if (f.hashers) f.hashBroken = true;
+    // a hole stops the hashes: the file gets none
+    if (f.hashId >= 0) {
+      this.options.hashing!.drop(f.hashId);
+      f.hashId = -1;
+    }
   }
 
   private sniff(f: AnalyzedFile, complete: boolean): void {
@@ -478,7 +471,15 @@ export class FileManager {
       this.drainHeld(f);
     }
     if (!f.mimeDone) this.sniff(f, true);
-    if (f.hashers && !f.hashBroken) for (const [alg, h] of f.hashers) f.hashes[alg] = h.digest();
+    if (f.hashId >= 0) {
+      const id = f.hashId;
+      f.hashId = -1;
+      f.hashesPending = true;
+      this.options.hashing!.end(id, (d) => {
+        f.hashes = d;
+        f.hashesPending = false;
+      });
+    }
     f.extractor?.close();
     if (!f.announced) return; // data of a message that never completed: no file
     this.bus.schedule(() => this.hooks.stateRemove(f));

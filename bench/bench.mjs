@@ -345,6 +345,12 @@ async function main() {
     tools.push({ name: 'smbscope (default logs)', cmd: node, args: smb(), isDefault: true });
     tools.push({ name: 'smbscope --events FILE', cmd: node, args: smb('--events', eventsFile) });
     tools.push({ name: 'smbscope --hash md5,sha1,sha256', cmd: node, args: smb('--hash', 'md5,sha1,sha256') });
+    // the same hashes on the analysis thread: what --hash costs on one core
+    tools.push({
+      name: 'smbscope --hash md5,sha1,sha256 --no-hash-thread',
+      cmd: node,
+      args: smb('--hash', 'md5,sha1,sha256', '--no-hash-thread'),
+    });
     if (tshark) {
       tools.push({
         name: `tshark -Y '${TSHARK_FILTER}' -T fields`,

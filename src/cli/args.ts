@@ -21,6 +21,8 @@ export interface CliOptions {
   maxPendingMessages: number;
   seed: bigint | undefined;
   hashes: string[];
+  /** hash on a second thread (--hash-thread, the default) or on the analysis thread */
+  hashThread: boolean;
   extractFiles: string | undefined;
   localNets: Subnet[];
   gapRecovery: 'zeek' | 'precise';
@@ -72,6 +74,8 @@ output
                                 FILE_OPEN,FILE_RENAME,FILE_DELETE,PRINT_OPEN,PRINT_CLOSE)
       --log-cmds                also write smb_cmd.log
       --hash md5,sha1,sha256    hashes of transferred files in files.log
+      --hash-thread / --no-hash-thread
+                                hash on a second thread (default) or on the analysis thread
       --extract-files DIR       write transferred files to DIR
       --local-nets CIDR,..      networks counted as local besides private address space
 
@@ -113,6 +117,8 @@ export function parseCli(argv: string[]): CliOptions {
         'max-pending-messages': { type: 'string' },
         seed: { type: 'string' },
         hash: { type: 'string' },
+        'hash-thread': { type: 'boolean' },
+        'no-hash-thread': { type: 'boolean' },
         'extract-files': { type: 'string' },
         'local-nets': { type: 'string' },
         'gap-recovery': { type: 'string' },
@@ -144,6 +150,7 @@ export function parseCli(argv: string[]): CliOptions {
     maxPendingMessages: 1000,
     seed: undefined,
     hashes: [],
+    hashThread: !v['no-hash-thread'],
     extractFiles: v['extract-files'],
     localNets: [],
     gapRecovery: 'zeek',

@@ -14,6 +14,7 @@ import type { HashAlgorithm } from '../core/files/manager.js';
 import type { LogSink } from '../core/logs/writer.js';
 import { filterCompiler } from '../node/bpf-compile.js';
 import { extractToDir, nodeHasher } from '../node/files.js';
+import { ThreadHashing } from '../node/hash-thread.js';
 import { type LiveCapture, openLive } from '../node/live.js';
 import { FileSink, logDirSinks, StdoutSink } from '../node/sinks.js';
 import { InputError, openCapture } from '../node/source.js';
@@ -85,6 +86,9 @@ function newAnalyzer(opts: CliOptions, packetFilter: PacketFilter | undefined): 
     fileLimits: opts.fileLimits,
     hashes: opts.hashes as HashAlgorithm[],
     hasher: nodeHasher,
+    ...(opts.hashes.length > 0 && opts.hashThread
+      ? { hashing: new ThreadHashing(opts.hashes as HashAlgorithm[]) }
+      : {}),
     ...(opts.extractFiles !== undefined ? { extractor: extractToDir(opts.extractFiles) } : {}),
     ...(packetFilter ? { packetFilter } : {}),
   });

@@ -789,6 +789,21 @@ describe('smbscope command line on smbclient-smb3_11.pcap', () => {
     }
   });
 
+  test('--hash: the hashing threads and --no-hash-thread give the same files.log, with the real files digests', () => {
+    const a = join(work, 'threads');
+    const b = join(work, 'no-threads');
+    run(['--logdir', a, '--hash', 'md5,sha1,sha256']);
+    run(['--logdir', b, '--hash', 'md5,sha1,sha256', '--no-hash-thread']);
+    const rows = records(readFileSync(join(a, 'files.log'), 'utf8'));
+    assert.deepEqual(records(readFileSync(join(b, 'files.log'), 'utf8')), rows);
+    for (const t of tr.transfers) {
+      const row = rows.find((r) => unescapeTsv(r['filename']!) === t.name && r['md5'] === t.md5);
+      assert.ok(row, `${t.direction} ${t.name}`);
+      assert.equal(row['sha1'], t.sha1);
+      assert.equal(row['sha256'], t.sha256);
+    }
+  });
+
   test('--log-format json writes the records of the TSV logs', () => {
     const a = join(work, 'a');
     const b = join(work, 'b');

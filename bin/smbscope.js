@@ -1,17 +1,10 @@
 #!/usr/bin/env node
 // Entry point of the smbscope command: runs the compiled CLI (npm run build).
 import { statSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
+import { applyHeapFlags } from '../dist/src/node/heap-flags.js';
 
-// Garbage-collector settings for a long-running stream analyzer, set before any
-// analysis allocates: a young generation that stays at its initial size and an
-// old generation collected when it has grown by 30% (V8's default lets it grow
-// to several times the live data). Peak memory follows the live state closely
-// and stays flat. (V8's default young-generation growth ran the loopback
-// benchmark about 5% faster, but peak RSS on the 4 GB capture rose to 140 MB
-// against 100 MB on the 1 GB one; with this setting, 86 against 82 MB.)
-setFlagsFromString('--semi-space-growth-factor=1');
-setFlagsFromString('--heap-growing-percent=30');
+// V8's heap settings, before any analysis allocates (see src/node/heap-flags.ts)
+applyHeapFlags();
 
 const { main } = await import(entry());
 

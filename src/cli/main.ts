@@ -15,6 +15,7 @@ import type { LogSink } from '../core/logs/writer.js';
 import { filterCompiler } from '../node/bpf-compile.js';
 import { extractToDir, nodeHasher } from '../node/files.js';
 import { ThreadHashing } from '../node/hash-thread.js';
+import { applyHeapFlags } from '../node/heap-flags.js';
 import { type LiveCapture, openLive } from '../node/live.js';
 import { FileSink, logDirSinks, StdoutSink } from '../node/sinks.js';
 import { InputError, openCapture } from '../node/source.js';
@@ -87,7 +88,7 @@ function newAnalyzer(opts: CliOptions, packetFilter: PacketFilter | undefined): 
     hashes: opts.hashes as HashAlgorithm[],
     hasher: nodeHasher,
     ...(opts.hashes.length > 0 && opts.hashThread
-      ? { hashing: new ThreadHashing(opts.hashes as HashAlgorithm[]) }
+      ? { hashing: new ThreadHashing(opts.hashes as HashAlgorithm[], { onStarted: applyHeapFlags }) }
       : {}),
     ...(opts.extractFiles !== undefined ? { extractor: extractToDir(opts.extractFiles) } : {}),
     ...(packetFilter ? { packetFilter } : {}),

@@ -33,6 +33,8 @@ export interface ThreadHashingOptions {
   ringBytes?: number;
   /** digests each hasher's return ring holds (default 1024) */
   resultSlots?: number;
+  /** called once every hashing thread runs (on the analysis thread, from a later call) */
+  onStarted?: () => void;
 }
 
 /** How long one wait lasts before the hashers' health is checked again, ms. */
@@ -89,6 +91,10 @@ export class ThreadHashing implements FileHashing {
   private readonly resultSlots: number;
   /** byte offset of the next record (mirrors ctrl[write]) */
   private w = 0;
+  /** a DATA record is being filled at `w` (not yet visible to the hashers): its file and length */
+  private pending = false;
+  private pendingId = 0;
+  private pendingLen = 0;
   /** bytes written since the hashers were last woken */
   private unwoken = 0;
   private wokenAt = 0;
@@ -100,12 +106,15 @@ export class ThreadHashing implements FileHashing {
   private workerError: Error | undefined;
   private closed = false;
   private readonly startedAt = Date.now();
+  /** called once every hasher has started */
+  private onStarted: (() => void) | undefined;
 
   /** Hashing threads for these algorithms (the ones every file will be opened with). */
   constructor(algs: readonly HashAlgorithm[], options: ThreadHashingOptions = {}) {
     const ringBytes = Math.max(4096, (options.ringBytes ?? 4 << 20) & ~3);
     this.resultSlots = Math.max(1, options.resultSlots ?? 1024);
     const groups = shareAlgorithms(algs, Math.max(1, options.threads ?? 2));
+    this.onStarted = options.onStarted;
     const ctrl = new SharedArrayBuffer((CTRL.hashers + groups.length * HASHER_WORDS) * 4);
     const data = new SharedArrayBuffer(ringBytes);
     this.ctrl = new Int32Array(ctrl);
@@ -140,7 +149,7 @@ export class ThreadHashing implements FileHashing {
     for (const a of ALGS) if (algs.includes(a.name)) bits |= a.bit;
     const id = this.nextId;
     this.nextId = (this.nextId + 1) | 0;
-    this.put(KIND.open, id, bits, undefined);
+    this.put(KIND.open, id, bits);
     return id;
   }
 
@@ -149,18 +158,31 @@ export class ThreadHashing implements FileHashing {
     const max = this.data.length >> 2;
     for (let o = 0; o < b.length; o += max) {
       const piece = o === 0 && b.length <= max ? b : b.subarray(o, Math.min(b.length, o + max));
-      this.put(KIND.data, id, piece.length, piece);
+      const n = piece.length;
+      if (this.pending && this.pendingId === id && this.room(recordSize(this.pendingLen + n))) {
+        // the file's next bytes extend the record being filled
+        this.data.set(piece, this.w + RECORD_HEADER + this.pendingLen);
+        this.pendingLen += n;
+      } else {
+        this.flush();
+        this.reserve(recordSize(n));
+        this.data.set(piece, this.w + RECORD_HEADER);
+        this.pending = true;
+        this.pendingId = id;
+        this.pendingLen = n;
+      }
+      if (this.pendingLen >= WAKE_BYTES) this.flush();
     }
   }
 
   end(id: number, done: (d: Digests) => void): void {
     this.ended.push({ done, digests: {}, left: this.hashers.length });
     this.unwoken += END_WEIGHT;
-    this.put(KIND.end, id, 0, undefined);
+    this.put(KIND.end, id, 0);
   }
 
   drop(id: number): void {
-    this.put(KIND.drop, id, 0, undefined);
+    this.put(KIND.drop, id, 0);
   }
 
   poll(wait: boolean): void {
@@ -202,30 +224,51 @@ export class ThreadHashing implements FileHashing {
     return best;
   }
 
-  /** Writes one record, waiting for room. */
-  private put(kind: number, id: number, len: number, bytes: Uint8Array | undefined): void {
+  /** Writes a record without bytes (after the DATA record being filled), waiting for room. */
+  private put(kind: number, id: number, len: number): void {
+    this.flush();
+    this.reserve(RECORD_HEADER);
+    this.header(this.w, kind, id, len);
+    this.publish(this.w + RECORD_HEADER);
+  }
+
+  /** Hands the DATA record being filled to the hashers. */
+  private flush(): void {
+    if (!this.pending) return;
+    this.pending = false;
+    this.header(this.w, KIND.data, this.pendingId, this.pendingLen);
+    this.publish(this.w + recordSize(this.pendingLen));
+  }
+
+  /** Whether `size` bytes fit at the write offset (keeping a WRAP record's room before the end). */
+  private room(size: number): boolean {
+    const r = this.slowestRead();
+    return this.w >= r ? this.w + size + RECORD_HEADER <= this.data.length : this.w + size < r;
+  }
+
+  /** Makes room for a record of `size` bytes at the write offset: wraps to 0, or waits for the hashers. */
+  private reserve(size: number): void {
     if (this.closed) throw new Error('file hashing is closed');
-    const size = recordSize(bytes ? len : 0);
+    if (this.onStarted && this.hashers.every((h) => Atomics.load(this.ctrl, h.base + HASHER.started) === 1)) {
+      const f = this.onStarted;
+      this.onStarted = undefined;
+      f();
+    }
     for (;;) {
       const r = this.slowestRead();
       const w = this.w;
       if (w >= r) {
-        // room up to the end, keeping a record header's room for a WRAP; or wrap and write at 0
-        if (w + size + RECORD_HEADER <= this.data.length) break;
+        if (w + size + RECORD_HEADER <= this.data.length) return;
         if (r > 0 && size < r) {
           this.header(w, KIND.wrap, 0, 0);
           this.publish(0);
           continue;
         }
-      } else if (w + size < r) break;
+      } else if (w + size < r) return;
       // the hashers have not freed enough: take their digests (they may be waiting for room for them), then wait
       this.take();
       this.sleep(() => this.slowestRead() !== r);
     }
-    const w = this.w;
-    this.header(w, kind, id, len);
-    if (bytes) this.data.set(bytes, w + RECORD_HEADER);
-    this.publish(w + size);
   }
 
   private header(at: number, kind: number, id: number, len: number): void {

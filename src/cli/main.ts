@@ -87,12 +87,20 @@ function newAnalyzer(opts: CliOptions, packetFilter: PacketFilter | undefined): 
     fileLimits: opts.fileLimits,
     hashes: opts.hashes as HashAlgorithm[],
     hasher: nodeHasher,
-    ...(opts.hashes.length > 0 && opts.hashThread
-      ? { hashing: new ThreadHashing(opts.hashes as HashAlgorithm[], { onStarted: applyHeapFlags }) }
-      : {}),
+    ...(opts.hashes.length > 0 && opts.hashThread ? { hashing: hashingThreads(opts.hashes as HashAlgorithm[]) } : {}),
     ...(opts.extractFiles !== undefined ? { extractor: extractToDir(opts.extractFiles) } : {}),
     ...(packetFilter ? { packetFilter } : {}),
   });
+}
+
+/** Hashing threads for --hash, or undefined (hashing on this thread) when they cannot be started. */
+function hashingThreads(algs: HashAlgorithm[]): ThreadHashing | undefined {
+  try {
+    return new ThreadHashing(algs, { onStarted: applyHeapFlags });
+  } catch (e) {
+    err(`hashing on the analysis thread: ${(e as Error).message}`);
+    return undefined;
+  }
 }
 
 /** The engine's limits from --limit and --gap-recovery (fragment limits completed from the defaults). */

@@ -11,6 +11,8 @@
  * ring's size) and at the end of the run, for the last digests.
  */
 
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Digests, FileHashing, HashAlgorithm } from '../core/files/hashing.js';
 import {
@@ -120,11 +122,13 @@ export class ThreadHashing implements FileHashing {
     this.ctrl = new Int32Array(ctrl);
     this.data = new Uint8Array(data);
     this.words = new Int32Array(data);
+    // hash-worker.js sits beside this module; the CLI bundle (dist/src/cli) reaches it the same way
+    const script = new URL('../node/hash-worker.js', import.meta.url);
+    if (!existsSync(script)) throw new Error(`file hashing: ${fileURLToPath(script)} is missing (run npm run build)`);
     groups.forEach((bits, index) => {
       const results = new SharedArrayBuffer(this.resultSlots * RESULT_SIZE);
       const setup: HasherSetup = { ctrl, data, results, index, algs: bits, wakeBytes: ringBytes >> 2 };
-      // hash-worker.js sits beside this module; the CLI bundle (dist/src/cli) reaches it the same way
-      const worker = new Worker(new URL('../node/hash-worker.js', import.meta.url), {
+      const worker = new Worker(script, {
         workerData: setup,
         // it allocates little: a hash state per open file
         resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 },

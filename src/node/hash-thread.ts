@@ -37,12 +37,20 @@ export interface ThreadHashingOptions {
   resultSlots?: number;
   /** called once every hashing thread runs (on the analysis thread, from a later call) */
   onStarted?: () => void;
+  /** a wait for room or digests longer than this fails, ms (default 60 s) */
+  stallMs?: number;
 }
 
 /** How long one wait lasts before the hashers' health is checked again, ms. */
 const WAIT_MS = 1000;
 /** A hasher that has not started after this long is taken as failed, ms. */
 const START_MS = 30_000;
+/**
+ * A wait for room or digests that lasts this long is taken as a hasher gone (a thread that dies without
+ * reaching its own error handler, out of memory say, tells no one while the analysis waits), ms.
+ */
+const STALL_MS = 60_000;
+
 /**
  * Sleeping hashers are woken once this many bytes wait for them (an END counts as END_WEIGHT), not
  * at every record: each wake is a system call on both threads.
@@ -108,6 +116,9 @@ export class ThreadHashing implements FileHashing {
   private workerError: Error | undefined;
   private closed = false;
   private readonly startedAt = Date.now();
+  /** since when the analysis has been waiting without what it waits for coming (0: not waiting) */
+  private stalledSince = 0;
+  private readonly stallMs: number;
   /** called once every hasher has started */
   private onStarted: (() => void) | undefined;
 
@@ -117,6 +128,7 @@ export class ThreadHashing implements FileHashing {
     this.resultSlots = Math.max(1, options.resultSlots ?? 1024);
     const groups = shareAlgorithms(algs, Math.max(1, options.threads ?? 2));
     this.onStarted = options.onStarted;
+    this.stallMs = options.stallMs ?? STALL_MS;
     const ctrl = new SharedArrayBuffer((CTRL.hashers + groups.length * HASHER_WORDS) * 4);
     const data = new SharedArrayBuffer(ringBytes);
     this.ctrl = new Int32Array(ctrl);
@@ -306,11 +318,18 @@ export class ThreadHashing implements FileHashing {
     this.wake();
     Atomics.store(this.ctrl, CTRL.analysisSleeping, 1);
     const seen = Atomics.load(this.ctrl, CTRL.progress);
-    if (!moved()) Atomics.wait(this.ctrl, CTRL.progress, seen, WAIT_MS);
+    const ready = moved();
+    if (!ready) Atomics.wait(this.ctrl, CTRL.progress, seen, WAIT_MS);
     Atomics.store(this.ctrl, CTRL.analysisSleeping, 0);
     if (this.failed()) throw new Error(`file hashing failed${this.workerError ? `: ${this.workerError.message}` : ''}`);
-    if (Date.now() - this.startedAt > START_MS && this.hashers.some((h) => this.ctrl[h.base + HASHER.started] === 0)) {
+    const now = Date.now();
+    if (now - this.startedAt > START_MS && this.hashers.some((h) => this.ctrl[h.base + HASHER.started] === 0)) {
       throw new Error('file hashing failed: a hashing thread did not start');
+    }
+    if (ready || moved()) this.stalledSince = 0;
+    else if (this.stalledSince === 0) this.stalledSince = now;
+    else if (now - this.stalledSince > this.stallMs) {
+      throw new Error(`file hashing failed: no progress for ${this.stallMs / 1000} s`);
     }
   }
 

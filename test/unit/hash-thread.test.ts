@@ -133,3 +133,30 @@ test('a large file through the default ring, and no use after close', () => {
   h.close();
   assert.throws(() => h.open(ALL), /closed/);
 });
+
+test('a hashing thread that fails is reported, not waited for', () => {
+  const h = new ThreadHashing(['md5'], { threads: 1 });
+  try {
+    // a record no hasher knows: the thread stops with an error, which the next wait reports
+    (h as unknown as { put(kind: number, id: number, len: number): void }).put(99, 0, 0);
+    const id = h.open(['md5']);
+    h.end(id, () => {});
+    assert.throws(() => h.poll(true), /file hashing failed/);
+  } finally {
+    h.close();
+  }
+});
+
+test('a hashing thread that is gone is reported after the stall limit', async () => {
+  const h = new ThreadHashing(['md5'], { threads: 1, ringBytes: 4096, stallMs: 300 });
+  try {
+    const { worker } = (h as unknown as { hashers: { worker: import('node:worker_threads').Worker }[] }).hashers[0]!;
+    await worker.terminate();
+    const id = h.open(['md5']);
+    assert.throws(() => {
+      for (let i = 0; i < 100; i++) h.update(id, new Uint8Array(1000));
+    }, /no progress for 0.3 s/);
+  } finally {
+    h.close();
+  }
+});

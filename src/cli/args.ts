@@ -21,7 +21,7 @@ export interface CliOptions {
   maxPendingMessages: number;
   seed: bigint | undefined;
   hashes: string[];
-  /** hash on a second thread (--hash-thread, the default) or on the analysis thread */
+  /** hash on worker threads (--hash-thread, the default) or on the analysis thread (--no-hash-thread) */
   hashThread: boolean;
   extractFiles: string | undefined;
   localNets: Subnet[];
@@ -75,7 +75,7 @@ output
       --log-cmds                also write smb_cmd.log
       --hash md5,sha1,sha256    hashes of transferred files in files.log
       --hash-thread / --no-hash-thread
-                                hash on a second thread (default) or on the analysis thread
+                                hash on worker threads (default) or on the analysis thread
       --extract-files DIR       write transferred files to DIR
       --local-nets CIDR,..      networks counted as local besides private address space
 

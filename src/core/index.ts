@@ -5,6 +5,14 @@ export { DEFAULT_LIMITS, Engine, type EngineLimits, type EngineOptions, type Eng
 export type { AnyHandler, Handler } from './events/bus.js';
 export { type ConnId, type ConnRef, EVENT_PARAMS, type EventMap, type EventName } from './events/catalogue.js';
 export { encodeEvent, encodeValue } from './events/json.js';
+export {
+  type Digests,
+  type FileHashing,
+  type HashAlgorithm,
+  type Hasher,
+  type HasherFactory,
+  syncHashing,
+} from './files/hashing.js';
 export type { LogSchema, LogValue, ZeekType } from './logs/format.js';
 export * as schemas from './logs/schemas.js';
 export { LocalNets, parseSubnet, type Subnet } from './logs/site.js';

@@ -8,10 +8,15 @@
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import type { Digests, HashAlgorithm } from '../../src/core/files/hashing.js';
+import { nodeHasher } from '../../src/node/files.js';
 import { shareAlgorithms, ThreadHashing } from '../../src/node/hash-thread.js';
+import { FIXTURES } from '../helpers/paths.js';
+import { runLogs } from '../helpers/zeeklogs.js';
 
 const ALL: HashAlgorithm[] = ['md5', 'sha1', 'sha256'];
 
@@ -158,5 +163,19 @@ test('a hashing thread that is gone is reported after the stall limit', async ()
     }, /no progress for 0.3 s/);
   } finally {
     h.close();
+  }
+});
+
+test('the Analyzer with a ThreadHashing writes the logs it writes with per-algorithm hashers, and closes it', () => {
+  for (const name of ['smbclient-smb3_11.pcap', 'impacket-smb3_00.pcap']) {
+    const capture = readFileSync(join(FIXTURES, name));
+    const onThread = runLogs(capture, 'tsv', { hashes: ALL, hasher: nodeHasher });
+    const hashing = new ThreadHashing(ALL);
+    const threads = runLogs(capture, 'tsv', { hashes: ALL, hashing });
+    // the same text in every log (files.log is opened later: its first row waits for digests)
+    const sorted = (t: Map<string, string>) => [...t.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+    assert.deepEqual(sorted(threads.texts), sorted(onThread.texts), name);
+    assert.match(onThread.texts.get('files.log') ?? '', /\t[0-9a-f]{32}\t[0-9a-f]{40}\t[0-9a-f]{64}\t/, name);
+    assert.throws(() => hashing.open(ALL), /closed/, 'end() closed it');
   }
 });

@@ -21,8 +21,8 @@ export interface CliOptions {
   maxPendingMessages: number;
   seed: bigint | undefined;
   hashes: string[];
-  /** hash on worker threads (--hash-thread, the default) or on the analysis thread (--no-hash-thread) */
-  hashThread: boolean;
+  /** hash on worker threads (--hash-thread) or on the analysis thread (--no-hash-thread); undefined: by input */
+  hashThread: boolean | undefined;
   extractFiles: string | undefined;
   localNets: Subnet[];
   gapRecovery: 'zeek' | 'precise';
@@ -75,7 +75,8 @@ output
       --log-cmds                also write smb_cmd.log
       --hash md5,sha1,sha256    hashes of transferred files in files.log
       --hash-thread / --no-hash-thread
-                                hash on worker threads (default) or on the analysis thread
+                                hash on worker threads or on the analysis thread (default:
+                                threads for captures of 128 MB or more, stdin and live capture)
       --extract-files DIR       write transferred files to DIR
       --local-nets CIDR,..      networks counted as local besides private address space
 
@@ -150,7 +151,7 @@ export function parseCli(argv: string[]): CliOptions {
     maxPendingMessages: 1000,
     seed: undefined,
     hashes: [],
-    hashThread: !v['no-hash-thread'],
+    hashThread: v['no-hash-thread'] ? false : v['hash-thread'],
     extractFiles: v['extract-files'],
     localNets: [],
     gapRecovery: 'zeek',

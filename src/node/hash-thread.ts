@@ -35,8 +35,6 @@ export interface ThreadHashingOptions {
   ringBytes?: number;
   /** digests each hasher's return ring holds (default 1024) */
   resultSlots?: number;
-  /** called once every hashing thread runs (on the analysis thread, from a later call) */
-  onStarted?: () => void;
   /** a wait for room or digests longer than this fails, ms (default 60 s) */
   stallMs?: number;
 }
@@ -44,7 +42,7 @@ export interface ThreadHashingOptions {
 /** How long one wait lasts before the hashers' health is checked again, ms. */
 const WAIT_MS = 1000;
 /** A hasher that has not started after this long is taken as failed, ms. */
-const START_MS = 30_000;
+const START_MS = 10_000;
 /**
  * A wait for room or digests that lasts this long is taken as a hasher gone (a thread that dies without
  * reaching its own error handler, out of memory say, tells no one while the analysis waits), ms.
@@ -115,19 +113,15 @@ export class ThreadHashing implements FileHashing {
   private endedBase = 0;
   private workerError: Error | undefined;
   private closed = false;
-  private readonly startedAt = Date.now();
   /** since when the analysis has been waiting without what it waits for coming (0: not waiting) */
   private stalledSince = 0;
   private readonly stallMs: number;
-  /** called once every hasher has started */
-  private onStarted: (() => void) | undefined;
 
   /** Hashing threads for these algorithms (the ones every file will be opened with). */
   constructor(algs: readonly HashAlgorithm[], options: ThreadHashingOptions = {}) {
     const ringBytes = Math.max(4096, (options.ringBytes ?? 4 << 20) & ~3);
     this.resultSlots = Math.max(1, options.resultSlots ?? 1024);
     const groups = shareAlgorithms(algs, Math.max(1, options.threads ?? 2));
-    this.onStarted = options.onStarted;
     this.stallMs = options.stallMs ?? STALL_MS;
     const ctrl = new SharedArrayBuffer((CTRL.hashers + groups.length * HASHER_WORDS) * 4);
     const data = new SharedArrayBuffer(ringBytes);
@@ -158,6 +152,24 @@ export class ThreadHashing implements FileHashing {
         taken: 0,
       });
     });
+    this.waitForStart();
+  }
+
+  /**
+   * Waits until every hashing thread runs. (Starting a thread puts V8's flags back to their defaults, see
+   * heap-flags.ts: whoever sets flags sets them again after the constructor returns.)
+   */
+  private waitForStart(): void {
+    const deadline = Date.now() + START_MS;
+    for (const h of this.hashers) {
+      while (Atomics.load(this.ctrl, h.base + HASHER.started) === 0) {
+        if (Atomics.load(this.ctrl, CTRL.failed) === 1 || Date.now() > deadline) {
+          this.close();
+          throw new Error('file hashing failed: a hashing thread did not start');
+        }
+        Atomics.wait(this.ctrl, h.base + HASHER.started, 0, 50);
+      }
+    }
   }
 
   open(algs: readonly HashAlgorithm[]): number {
@@ -265,11 +277,6 @@ export class ThreadHashing implements FileHashing {
   /** Makes room for a record of `size` bytes at the write offset: wraps to 0, or waits for the hashers. */
   private reserve(size: number): void {
     if (this.closed) throw new Error('file hashing is closed');
-    if (this.onStarted && this.hashers.every((h) => Atomics.load(this.ctrl, h.base + HASHER.started) === 1)) {
-      const f = this.onStarted;
-      this.onStarted = undefined;
-      f();
-    }
     for (;;) {
       const r = this.slowestRead();
       const w = this.w;
@@ -323,9 +330,6 @@ export class ThreadHashing implements FileHashing {
     Atomics.store(this.ctrl, CTRL.analysisSleeping, 0);
     if (this.failed()) throw new Error(`file hashing failed${this.workerError ? `: ${this.workerError.message}` : ''}`);
     const now = Date.now();
-    if (now - this.startedAt > START_MS && this.hashers.some((h) => this.ctrl[h.base + HASHER.started] === 0)) {
-      throw new Error('file hashing failed: a hashing thread did not start');
-    }
     if (ready || moved()) this.stalledSince = 0;
     else if (this.stalledSince === 0) this.stalledSince = now;
     else if (now - this.stalledSince > this.stallMs) {

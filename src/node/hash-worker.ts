@@ -134,6 +134,7 @@ function run(): void {
 }
 
 Atomics.store(ctrl, own + HASHER.started, 1);
+Atomics.notify(ctrl, own + HASHER.started);
 try {
   run();
 } catch (e) {

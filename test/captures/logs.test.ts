@@ -792,7 +792,7 @@ describe('smbscope command line on smbclient-smb3_11.pcap', () => {
   test('--hash: the hashing threads and --no-hash-thread give the same files.log, with the real files digests', () => {
     const a = join(work, 'threads');
     const b = join(work, 'no-threads');
-    run(['--logdir', a, '--hash', 'md5,sha1,sha256']);
+    run(['--logdir', a, '--hash', 'md5,sha1,sha256', '--hash-thread']);
     run(['--logdir', b, '--hash', 'md5,sha1,sha256', '--no-hash-thread']);
     const rows = records(readFileSync(join(a, 'files.log'), 'utf8'));
     assert.deepEqual(records(readFileSync(join(b, 'files.log'), 'utf8')), rows);

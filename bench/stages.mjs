@@ -58,7 +58,11 @@ async function stage(name, capture) {
   }
   const fd = openSync(capture, 'r');
   const buf = new Uint8Array(256 * 1024);
-  for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) push(buf.subarray(0, n));
+  for (;;) {
+    const n = readSync(fd, buf, 0, buf.length, null);
+    if (n <= 0) break;
+    push(buf.subarray(0, n));
+  }
   end();
   process.stdout.write(`${((performance.now() - t0) / 1000).toFixed(3)}\n`);
 }

@@ -370,7 +370,11 @@ async function main() {
 
   function extraArgsFor(r) {
     const a = [];
-    if (r.chance(0.2)) a.push('--hash', 'md5,sha1,sha256');
+    if (r.chance(0.2)) {
+      a.push('--hash', 'md5,sha1,sha256');
+      // the hashing threads too (by default only captures of 128 MB or more use them)
+      if (r.chance(0.5)) a.push('--hash-thread');
+    }
     if (r.chance(0.1)) a.push('--max-pending-messages', String(r.pick([1, 2, 5])));
     if (r.chance(0.05)) a.push('--extract-files', '@RUN@/extract');
     return a;

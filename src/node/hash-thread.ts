@@ -187,7 +187,7 @@ export class ThreadHashing implements FileHashing {
     for (let o = 0; o < b.length; o += max) {
       const piece = o === 0 && b.length <= max ? b : b.subarray(o, Math.min(b.length, o + max));
       const n = piece.length;
-      if (this.pending && this.pendingId === id && this.room(recordSize(this.pendingLen + n))) {
+      if (this.pending && this.pendingId === id && this.fits(recordSize(this.pendingLen + n), this.slowestRead())) {
         // the file's next bytes extend the record being filled
         this.data.set(piece, this.w + RECORD_HEADER + this.pendingLen);
         this.pendingLen += n;
@@ -226,8 +226,7 @@ export class ThreadHashing implements FileHashing {
   close(): void {
     if (this.closed) return;
     // no waiting here: when the ring is full the hashers are simply stopped
-    const r = this.slowestRead();
-    if (this.w >= r ? this.w + 2 * RECORD_HEADER <= this.data.length : this.w + RECORD_HEADER < r) {
+    if (this.fits(RECORD_HEADER, this.slowestRead())) {
       this.header(this.w, KIND.stop, 0, 0);
       this.publish(this.w + RECORD_HEADER);
       this.wake();
@@ -268,9 +267,12 @@ export class ThreadHashing implements FileHashing {
     this.publish(this.w + recordSize(this.pendingLen));
   }
 
-  /** Whether `size` bytes fit at the write offset (keeping a WRAP record's room before the end). */
-  private room(size: number): boolean {
-    const r = this.slowestRead();
+  /**
+   * Whether `size` bytes fit at the write offset with the slowest hasher at `r`: before the end of the
+   * ring, keeping a WRAP record's room, or (wrapped) short of `r`, so that the write offset never reaches
+   * a read offset (equal offsets mean an empty ring).
+   */
+  private fits(size: number, r: number): boolean {
     return this.w >= r ? this.w + size + RECORD_HEADER <= this.data.length : this.w + size < r;
   }
 
@@ -279,15 +281,13 @@ export class ThreadHashing implements FileHashing {
     if (this.closed) throw new Error('file hashing is closed');
     for (;;) {
       const r = this.slowestRead();
-      const w = this.w;
-      if (w >= r) {
-        if (w + size + RECORD_HEADER <= this.data.length) return;
-        if (r > 0 && size < r) {
-          this.header(w, KIND.wrap, 0, 0);
-          this.publish(0);
-          continue;
-        }
-      } else if (w + size < r) return;
+      if (this.fits(size, r)) return;
+      if (this.w >= r && r > 0 && size < r) {
+        // no room before the end, enough at the start
+        this.header(this.w, KIND.wrap, 0, 0);
+        this.publish(0);
+        continue;
+      }
       // the hashers have not freed enough: take their digests (they may be waiting for room for them), then wait
       this.take();
       this.sleep(() => this.slowestRead() !== r);
@@ -373,7 +373,8 @@ export class ThreadHashing implements FileHashing {
     }
     if (k === q.length || k > 1024) {
       // drop the handed-over entries from the front
-      this.ended = q.slice(k);
+      if (k === q.length) q.length = 0;
+      else this.ended = q.slice(k);
       this.endedBase = (this.endedBase + k) | 0;
       k = 0;
     }
